@@ -1,0 +1,82 @@
+"""Landmark cache: pose estimation runs once per video, model, version and pose settings.
+
+A cached series is reused only if its recorded provenance (video sha256, model sha256,
+ankle-cv version, pose settings) equals what a fresh run would record; anything else is
+stale and recomputed. Re-analysing with other core settings (thresholds, roll, leg) reuses
+the landmarks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from .models import sha256_file
+from .pose import PoseSettings, estimate_pose, pose_meta
+from .series import LandmarkSeries
+
+_KEYS = ("video_sha256", "model_sha256", "ankle_cv_version", "pose_settings")
+
+
+def default_cache_dir() -> Path:
+    """``$ANKLE_CV_CACHE_DIR``, else ``$XDG_CACHE_HOME/ankle-cv``, else ``~/.cache/ankle-cv``."""
+    if os.environ.get("ANKLE_CV_CACHE_DIR"):
+        return Path(os.environ["ANKLE_CV_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "ankle-cv"
+
+
+def cache_path(cache_dir: Path, meta: dict) -> Path:
+    """File for a provenance record: video hash plus a hash of everything else."""
+    rest = {k: meta[k] for k in _KEYS if k != "video_sha256"}
+    digest = hashlib.sha256(json.dumps(rest, sort_keys=True).encode()).hexdigest()[:12]
+    return Path(cache_dir) / f"{meta['video_sha256'][:24]}-{digest}.npz"
+
+
+def _load_fresh(path: Path, meta: dict) -> LandmarkSeries | None:
+    try:
+        series = LandmarkSeries.load(path)
+    except (OSError, ValueError, KeyError):
+        return None  # unreadable or foreign file: recompute
+    if any(series.meta.get(k) != meta[k] for k in _KEYS):
+        return None
+    return series
+
+
+def landmarks_for(
+    video: str,
+    *,
+    settings: PoseSettings = PoseSettings(),
+    cache_dir: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[LandmarkSeries, bool]:
+    """Landmarks of a video, from the cache when fresh, else from MediaPipe (then cached).
+
+    Parameters
+    ----------
+    cache_dir : Path, optional
+        ``None`` disables the cache.
+
+    Returns
+    -------
+    series : LandmarkSeries
+    from_cache : bool
+    """
+    video_sha = sha256_file(video)
+    meta = pose_meta(settings, video_sha)
+    path = cache_path(cache_dir, meta) if cache_dir is not None else None
+    if path is not None and path.is_file():
+        series = _load_fresh(path, meta)
+        if series is not None:
+            return series, True
+    series = estimate_pose(video, settings=settings, video_sha256=video_sha, progress=progress)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            series.save(path)
+        except OSError:
+            pass  # a read-only cache must not stop an analysis; it only costs time
+    return series, False

@@ -1,0 +1,174 @@
+"""`ankle-cv` command line: wires the stages, owns progress display and error messages."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import AnkleCVError
+
+
+class UserError(click.ClickException):
+    """A one-line error with the exit code of the ankle-cv error behind it."""
+
+    def __init__(self, error: AnkleCVError) -> None:
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+
+class LazyGroup(click.Group):
+    """A group whose heavy subcommands are imported only when used ("name": "module:attr")."""
+
+    def __init__(self, *args, lazy: dict[str, str] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy))
+
+    def get_command(self, ctx: click.Context, name: str):
+        if name in self.lazy:
+            module, attr = self.lazy[name].split(":")
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, lazy={"render": "ankle_cv.render.cli:render"},
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ankle-cv")
+def cli() -> None:
+    """Ankle dorsiflexion (knee-to-wall test) from phone or webcam video.
+
+    Everything runs on this machine: videos, landmarks and reports never leave it, and
+    nothing is downloaded.
+    """
+
+
+@cli.command()
+def info() -> None:
+    """Versions, the pose model in use (verified against its pinned sha256) and the cache."""
+    from .cache import default_cache_dir
+    from .models import MODEL_NAME, mediapipe_dir, verify_models
+    from .versions import tool_versions
+
+    for name, version in tool_versions().items():
+        click.echo(f"{name:<10} {version or 'not installed'}")
+    try:
+        hashes = verify_models()
+    except AnkleCVError as exc:
+        raise UserError(exc) from None
+    click.echo(f"pose model {MODEL_NAME}")
+    for rel, digest in hashes.items():
+        click.echo(f"  {rel}  sha256 {digest}  (verified)")
+    click.echo(f"  from      {mediapipe_dir()}")
+    click.echo(f"cache      {default_cache_dir()}")
+
+
+def _progress_callback(enabled: bool, label: str):
+    """A callable(done, total) drawing a progress bar on stderr, and a closer."""
+    if not enabled:
+        return None, lambda: None
+    state: dict = {}
+
+    def update(done: int, total: int) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = click.progressbar(length=max(total, done, 1), label=label, file=sys.stderr)
+            bar.__enter__()
+            state["bar"] = bar
+        bar.update(done - bar.pos)
+
+    def close() -> None:
+        if "bar" in state:
+            state["bar"].__exit__(None, None, None)
+
+    return update, close
+
+
+@cli.command()
+@click.argument("video", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for report.json, angles.csv and landmarks.npz.")
+@click.option("--leg", type=click.Choice(["auto", "left", "right"]), default="auto", show_default=True,
+              help="The tested (front) leg; auto reads it from the clip.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report JSON instead of the text summary.")
+@click.option("--roll-deg", type=float, help="Camera roll to use instead of estimating it from the planted sole.")
+@click.option("--foot-length-cm", type=click.FloatRange(min=10, max=40),
+              help="Foot length, to express heel-lift height in cm.")
+@click.option("--min-visibility", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Landmarks seen with less visibility count as missing.")
+@click.option("--restriction-deg", type=float, default=36.5, show_default=True,
+              help="Angle below which the result is flagged as restricted.")
+@click.option("--allow-any-view", is_flag=True, help="Analyse even if the camera does not see the side.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Landmark cache folder [default: $ANKLE_CV_CACHE_DIR or ~/.cache/ankle-cv].")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the landmark cache.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def analyze(video: Path, out_dir: Path | None, leg: str, as_json: bool, roll_deg: float | None,
+            foot_length_cm: float | None, min_visibility: float, restriction_deg: float,
+            allow_any_view: bool, cache_dir: Path | None, no_cache: bool, quiet: bool) -> None:
+    """Score a knee-to-wall (weight-bearing lunge) video filmed side-on.
+
+    Prints, per tested leg, the best tibia-to-vertical angle reached with the heel down,
+    every trial and every heel lift; --out also writes report.json, angles.csv and the
+    landmarks.
+    """
+    from .cache import default_cache_dir, landmarks_for
+    from .outputs.angles_csv import write_angles_csv
+    from .outputs.atomic import staged_outputs
+    from .outputs.report import report_dict, write_report
+    from .outputs.text import summary_text
+    from .protocols.knee_to_wall import KneeToWallSettings, analyze_knee_to_wall
+    from .protocols.references import References
+    from .source import probe
+
+    settings = KneeToWallSettings(
+        min_visibility=min_visibility, roll_deg=roll_deg, leg=None if leg == "auto" else leg,
+        foot_length_cm=foot_length_cm, allow_any_view=allow_any_view,
+        references=References(restriction_deg=restriction_deg),
+    )
+    update, close = _progress_callback(not quiet and sys.stderr.isatty(), "pose")
+    try:
+        probe(video)  # fail fast, before hashing a file that is not a video
+        cache = None if no_cache else (cache_dir or default_cache_dir())
+        try:
+            series, from_cache = landmarks_for(str(video), cache_dir=cache, progress=update)
+        finally:
+            close()
+        result = analyze_knee_to_wall(series, settings)
+        doc = report_dict(result, series_meta=series.meta, from_cache=from_cache)
+        if out_dir is not None:
+            with staged_outputs(out_dir) as stage:
+                write_angles_csv(result, stage.path("angles.csv"))
+                series.save(stage.path("landmarks.npz"))
+                stage.path("summary.txt").write_text(summary_text(result) + "\n", encoding="utf-8")
+                write_report(doc, stage.path("report.json"))
+    except AnkleCVError as exc:
+        raise UserError(exc) from None
+    if as_json:
+        click.echo(json.dumps(doc, indent=2))
+    else:
+        click.echo(summary_text(result))
+        if out_dir is not None:
+            click.echo(f"\nWrote report.json, angles.csv, summary.txt and landmarks.npz to {out_dir}")
+
+
+def main() -> None:
+    """Console entry point: user errors are one line; an unexpected error says how to get
+    its traceback instead of printing it."""
+    try:
+        cli.main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as exc:  # a bug, not a user error
+        if os.environ.get("ANKLE_CV_DEBUG"):
+            raise
+        click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); "
+                   "set ANKLE_CV_DEBUG=1 for the traceback and please report it", err=True)
+        sys.exit(1)

@@ -1,0 +1,129 @@
+"""Heel-lift events and knee-drive trials, from whole per-frame series."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import signal as _sig
+
+from .geometry import upright
+from .signal import hysteresis_runs, shorth
+
+
+def heel_height_norm(
+    heel_px: np.ndarray, toe_px: np.ndarray, *, roll_deg: float, foot_length_px: np.ndarray
+) -> np.ndarray:
+    """Height of the heel above the foot index, in foot lengths, in the level frame.
+
+    Measuring against the forefoot (which stays on the floor in a heel lift) rather than
+    against the image cancels camera shake and a drifting phone.
+
+    Parameters
+    ----------
+    heel_px, toe_px : ndarray of shape (T, L, 2)
+    roll_deg : float
+    foot_length_px : ndarray of shape (L,)
+
+    Returns
+    -------
+    ndarray of shape (T, L)
+        Not yet referred to the heel-down level: see :func:`heel_baseline`.
+    """
+    rise = upright(heel_px - toe_px, roll_deg=roll_deg)[..., 1]
+    return rise / foot_length_px
+
+
+def heel_baseline(height: np.ndarray, use: np.ndarray) -> np.ndarray:
+    """Heel-down level of each leg: the shorth of its height over the chosen frames.
+
+    Parameters
+    ----------
+    height : ndarray of shape (T, L)
+    use : ndarray of shape (T, L), bool
+        Frames to take the level from (the leg planted: front and still); a leg with fewer
+        than 10 such frames uses all its frames.
+
+    Returns
+    -------
+    ndarray of shape (L,)
+    """
+    ok = use & np.isfinite(height)
+    use = np.where(ok.sum(axis=0) >= 10, ok, np.isfinite(height))
+    return np.array([shorth(height[use[:, leg], leg]) for leg in range(height.shape[1])])
+
+
+def detect_heel_lifts(
+    lift_height: np.ndarray,
+    time_s: np.ndarray,
+    *,
+    on_foot: float,
+    off_foot: float,
+    min_duration_s: float,
+) -> np.ndarray:
+    """Heel lifts of one leg by hysteresis and a minimum duration.
+
+    Parameters
+    ----------
+    lift_height : ndarray of shape (T,)
+        Heel height above its heel-down level, in foot lengths.
+    time_s : ndarray of shape (T,)
+    on_foot, off_foot : float
+        A lift starts where the height first exceeds ``off_foot`` on its way above
+        ``on_foot``, and ends when it falls back below ``off_foot``.
+    min_duration_s : float
+        Shorter excursions are landmark jitter, not lifts.
+
+    Returns
+    -------
+    ndarray of shape (K, 3), int64
+        start frame, stop frame (exclusive) and frame of the peak height of each lift.
+    """
+    spans = hysteresis_runs(lift_height, on=on_foot, off=off_foot)
+    if spans.size == 0:
+        return np.zeros((0, 3), dtype=np.int64)
+    dur = time_s[spans[:, 1] - 1] - time_s[spans[:, 0]] + np.median(np.diff(time_s))
+    spans = spans[dur >= min_duration_s]
+    if spans.size == 0:
+        return np.zeros((0, 3), dtype=np.int64)
+    h = np.nan_to_num(lift_height, nan=-np.inf)
+    peaks = [lo + int(np.argmax(h[lo:hi])) for lo, hi in spans]  # a loop over events, not frames
+    return np.column_stack((spans, peaks)).astype(np.int64)
+
+
+def segment_trials(
+    angle_deg: np.ndarray, time_s: np.ndarray, *, min_prominence_deg: float, min_spacing_s: float
+) -> np.ndarray:
+    """Knee drives: peaks of the tibia angle, each with the valleys that bound it.
+
+    Parameters
+    ----------
+    angle_deg : ndarray of shape (T,)
+        Smoothed tibia angle of the front leg (NaN where unknown).
+    min_prominence_deg : float
+        How far a drive must rise above the surrounding valleys.
+    min_spacing_s : float
+        Smallest time between two peaks.
+
+    Returns
+    -------
+    ndarray of shape (K, 3), int64
+        start, peak and stop (exclusive) frame of each trial. Consecutive trials share the
+        valley frame between them.
+    """
+    finite = np.isfinite(angle_deg)
+    if finite.sum() < 3:
+        return np.zeros((0, 3), dtype=np.int64)
+    a = np.where(finite, angle_deg, np.nanmin(angle_deg) - 1.0)
+    fs = 1.0 / np.median(np.diff(time_s))
+    peaks, _ = _sig.find_peaks(
+        a, prominence=min_prominence_deg, distance=max(int(round(min_spacing_s * fs)), 1)
+    )
+    if peaks.size == 0:
+        return np.zeros((0, 3), dtype=np.int64)
+    edges = np.concatenate(([0], peaks, [a.size]))
+    # the valley between consecutive peaks (and before the first / after the last)
+    valleys = np.array(
+        [lo + int(np.argmin(a[lo:hi])) for lo, hi in zip(edges[:-1], edges[1:])], dtype=np.int64
+    )
+    starts = valleys[:-1]
+    stops = np.minimum(valleys[1:] + 1, a.size)
+    return np.column_stack((starts, peaks, stops)).astype(np.int64)

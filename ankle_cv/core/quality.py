@@ -1,0 +1,56 @@
+"""Clip-level quality measures: detection, camera view, feet in frame, visibility."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..landmarks import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER
+from .geometry import upright
+
+
+def detection_rate(xyzv: np.ndarray) -> float:
+    """Share of frames with a person, from an array of shape (T, 33, 4)."""
+    if xyzv.shape[0] == 0:
+        return 0.0
+    return float((~np.isnan(xyzv[:, :, 0]).all(axis=1)).mean())
+
+
+def body_width_ratio(xyzv: np.ndarray, *, roll_deg: float = 0.0) -> float:
+    """How square-on the camera sees the body: median over frames of the horizontal
+    shoulder and hip widths divided by the torso length (shoulder mid to hip mid).
+
+    About 0-0.2 in a side view, 0.5 or more in a front view; NaN without a torso.
+    """
+    pts = xyzv[:, [LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP], :2].astype(np.float64)
+    level = upright(pts, roll_deg=roll_deg)
+    widths = 0.5 * (np.abs(level[:, 0, 0] - level[:, 1, 0]) + np.abs(level[:, 2, 0] - level[:, 3, 0]))
+    torso = np.linalg.norm(pts[:, :2].mean(axis=1) - pts[:, 2:].mean(axis=1), axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(np.nanmedian(widths / torso))
+
+
+def out_of_frame_share(points_px: np.ndarray, frame_size_px: tuple[int, int], *, margin_px: float = 0.0) -> float:
+    """Share of frames (with the points seen) in which any point lies outside the image.
+
+    Parameters
+    ----------
+    points_px : ndarray of shape (T, K, 2)
+    """
+    x, y = points_px[..., 0], points_px[..., 1]
+    seen = np.isfinite(x).any(axis=1)
+    if not seen.any():
+        return 0.0
+    width, height = frame_size_px
+    with np.errstate(invalid="ignore"):
+        out = ((x < -margin_px) | (x > width + margin_px) | (y < -margin_px) | (y > height + margin_px)).any(axis=1)
+    return float(out[seen].mean())
+
+
+def visible_share(visibility: np.ndarray, *, min_visibility: float) -> float:
+    """Share of frames in which a landmark's visibility reaches ``min_visibility`` (NaN is unseen)."""
+    if visibility.size == 0:
+        return 0.0
+    return float((np.nan_to_num(visibility, nan=0.0) >= min_visibility).mean())

@@ -1,0 +1,1 @@
+"""Protocols turn a LandmarkSeries into result dataclasses for one clinical test."""

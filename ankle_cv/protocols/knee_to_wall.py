@@ -1,0 +1,333 @@
+"""Knee-to-wall (weight-bearing lunge) protocol: LandmarkSeries -> KneeToWallResult.
+
+Pure: no files, no printing. The numbers come from :mod:`ankle_cv.core`; this module picks
+the tested leg's trials, applies the heel-down rule, judges quality and attaches the
+reference values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+
+import numpy as np
+
+from ..core import knee_to_wall_kinematics, quality
+from ..core.kneewall import KneeToWallKinematics
+from ..core.legs import resolve_legs
+from ..errors import NoPersonError, ViewError
+from ..landmarks import ANKLE, HEEL, KNEE, LEG_LANDMARKS, LEGS, TOE
+from ..series import LandmarkSeries
+from .references import References
+
+#: Body width / torso length above which the camera is taken to face the person.
+FRONT_VIEW_RATIO = 0.45
+#: ... and above which the view is oblique enough to warn.
+OBLIQUE_VIEW_RATIO = 0.25
+
+
+@dataclasses.dataclass(frozen=True)
+class KneeToWallSettings:
+    """Analysis options (defaults are the documented ones; see the README)."""
+
+    min_visibility: float = 0.5
+    max_gap_s: float = 0.25
+    cutoff_hz: float = 6.0
+    roll_deg: float | None = None
+    leg: str | None = None
+    heel_on_foot: float = 0.05
+    heel_off_foot: float = 0.025
+    heel_min_duration_s: float = 0.15
+    min_prominence_deg: float = 5.0
+    min_spacing_s: float = 1.0
+    foot_length_cm: float | None = None
+    allow_any_view: bool = False
+    references: References = References()
+
+    def core_kwargs(self) -> dict:
+        names = ("min_visibility", "max_gap_s", "cutoff_hz", "roll_deg", "leg", "heel_on_foot",
+                 "heel_off_foot", "heel_min_duration_s", "min_prominence_deg", "min_spacing_s")
+        return {n: getattr(self, n) for n in names}
+
+
+@dataclasses.dataclass(frozen=True)
+class HeelLift:
+    """One heel lift of the tested leg. Frames are inclusive; heights in foot lengths."""
+
+    leg: str
+    trial: int | None
+    start_frame: int
+    end_frame: int
+    peak_frame: int
+    start_s: float
+    end_s: float
+    peak_s: float
+    peak_height_foot: float
+    peak_height_cm: float | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Trial:
+    """One knee drive. ``peak_deg`` is the largest tibia angle with the heel down, before any
+    lift in the trial (None if the heel was never down); ``peak_any_deg`` ignores the heel."""
+
+    leg: str
+    number: int
+    start_frame: int
+    end_frame: int
+    start_s: float
+    end_s: float
+    peak_deg: float | None
+    peak_frame: int | None
+    peak_s: float | None
+    peak_any_deg: float
+    peak_any_frame: int
+    peak_any_s: float
+    jitter_sd_deg: float
+    heel_lifted: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class LegResult:
+    """Result of one tested leg: the best trial with the heel down (best of the trials)."""
+
+    leg: str
+    best_deg: float | None
+    best_trial: int | None
+    best_s: float | None
+    restricted: bool | None
+    heel_checked: bool
+    trials: tuple[Trial, ...]
+    heel_lifts: tuple[HeelLift, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class QualityWarning:
+    code: str
+    message: str
+
+
+@dataclasses.dataclass(frozen=True)
+class KneeToWallResult:
+    """Everything the knee-to-wall report states about one clip."""
+
+    source: str
+    n_frames: int
+    duration_s: float
+    fps: float
+    frame_size_px: tuple[int, int]
+    detection_rate: float
+    facing: str | None
+    view: str
+    body_width_ratio: float
+    roll_deg: float
+    roll_sd_deg: float | None
+    roll_source: str
+    legs: tuple[LegResult, ...]
+    asymmetry_deg: float | None
+    warnings: tuple[QualityWarning, ...]
+    settings: KneeToWallSettings
+    kinematics: KneeToWallKinematics = dataclasses.field(repr=False, compare=False)
+
+    def leg(self, name: str) -> LegResult | None:
+        return next((r for r in self.legs if r.leg == name), None)
+
+
+def gather_legs(xyzv: np.ndarray) -> np.ndarray:
+    """The core's input: ndarray of shape (T, 2, 5, 4) from a (T, 33, 4) landmark array."""
+    return np.ascontiguousarray(xyzv[:, np.asarray(LEG_LANDMARKS)])
+
+
+def _median_int(values: np.ndarray) -> int | None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        m = np.nanmedian(values) if values.size else np.nan
+    return None if np.isnan(m) else int(round(float(m)))
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None or not np.isfinite(value) else round(float(value), digits)
+
+
+def _trials(kin: KneeToWallKinematics, heel_checked: dict[int, bool]) -> list[tuple[int, Trial]]:
+    t = kin.time_s
+    angle = kin.front(kin.tibia_deg)
+    raw = kin.front(kin.tibia_raw_deg)
+    down = kin.front(kin.heel_down.astype(np.float64)) == 1.0
+    out, counts = [], {0: 0, 1: 0}
+    for start, _, stop in kin.trials:  # a loop over trials, not frames
+        leg = _median_int(kin.front_side[start:stop])
+        if leg is None:
+            continue
+        a = angle[start:stop]
+        frames = np.arange(start, stop)
+        own = kin.lifts[(kin.lifts[:, 0] == leg) & (kin.lifts[:, 1] >= start) & (kin.lifts[:, 1] < stop)]
+        first_lift = int(own[:, 1].min()) if len(own) else stop
+        ok = np.isfinite(a) & (down[start:stop] | (not heel_checked[leg])) & (frames < first_lift)
+        any_idx = int(np.nanargmax(a))
+        counts[leg] += 1
+        peak_idx = int(np.flatnonzero(ok)[np.argmax(a[ok])]) if ok.any() else None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            jitter = float(np.nanstd(raw[start:stop] - a))
+        out.append((leg, Trial(
+            leg=LEGS[leg],
+            number=counts[leg],
+            start_frame=int(start),
+            end_frame=int(stop - 1),
+            start_s=_round(t[start], 3),
+            end_s=_round(t[stop - 1], 3),
+            peak_deg=None if peak_idx is None else _round(a[peak_idx]),
+            peak_frame=None if peak_idx is None else int(start + peak_idx),
+            peak_s=None if peak_idx is None else _round(t[start + peak_idx], 3),
+            peak_any_deg=_round(a[any_idx]),
+            peak_any_frame=int(start + any_idx),
+            peak_any_s=_round(t[start + any_idx], 3),
+            jitter_sd_deg=_round(jitter, 2),
+            heel_lifted=bool(len(own)),
+        )))
+    return out
+
+
+def _lifts(kin: KneeToWallKinematics, trials: list[tuple[int, Trial]], foot_cm: float | None) -> list[tuple[int, HeelLift]]:
+    t = kin.time_s
+    out = []
+    for leg, lo, hi, peak in kin.lifts:
+        # only lifts of the leg while it is the front (tested) leg
+        if _median_int(kin.front_side[lo:hi]) != leg:
+            continue
+        trial = next((tr.number for lg, tr in trials if lg == leg and tr.start_frame <= lo <= tr.end_frame), None)
+        h = float(kin.heel_height_foot[peak, leg])
+        out.append((int(leg), HeelLift(
+            leg=LEGS[leg], trial=trial,
+            start_frame=int(lo), end_frame=int(hi - 1), peak_frame=int(peak),
+            start_s=_round(t[lo], 3), end_s=_round(t[hi - 1], 3), peak_s=_round(t[peak], 3),
+            peak_height_foot=_round(h, 3),
+            peak_height_cm=None if foot_cm is None else _round(h * foot_cm, 1),
+        )))
+    return out
+
+
+def _view(ratio: float) -> str:
+    if not np.isfinite(ratio):
+        return "unknown"
+    return "front" if ratio > FRONT_VIEW_RATIO else "oblique" if ratio > OBLIQUE_VIEW_RATIO else "side"
+
+
+def analyze_knee_to_wall(series: LandmarkSeries, settings: KneeToWallSettings = KneeToWallSettings()) -> KneeToWallResult:
+    """Score a knee-to-wall clip.
+
+    Raises
+    ------
+    NoPersonError
+        No person in any frame.
+    ViewError
+        The camera faces the person (front view) and ``settings.allow_any_view`` is off.
+    """
+    if not series.detected.any():
+        raise NoPersonError("no person detected in any frame", path=series.source or None)
+    legs = gather_legs(series.xyzv)
+    kin = knee_to_wall_kinematics(legs, series.time_s, **settings.core_kwargs())
+    ratio = quality.body_width_ratio(series.xyzv, roll_deg=kin.roll_deg)
+    view = _view(ratio)
+    if view == "front" and not settings.allow_any_view:
+        raise ViewError(
+            f"the camera sees the person from the front (body width {ratio:.2f} x torso length); "
+            "film the knee-to-wall test side-on, or pass --allow-any-view",
+            path=series.source or None,
+        )
+    warns: list[QualityWarning] = []
+
+    def warn(code: str, message: str) -> None:
+        warns.append(QualityWarning(code, message))
+
+    vis_front = kin.front(kin.visibility)  # (T, 5)
+    heel_checked = {
+        leg: quality.visible_share(kin.visibility[kin.front_side == leg, leg, HEEL],
+                                   min_visibility=settings.min_visibility) >= 0.5
+        for leg in (0, 1)
+    }
+    trials = _trials(kin, heel_checked)
+    lifts = _lifts(kin, trials, settings.foot_length_cm)
+    det = quality.detection_rate(series.xyzv)
+
+    if view == "oblique":
+        warn("not_side_view", f"the camera is not square to the side (body width {ratio:.2f} x torso length): "
+             "angles are foreshortened; film side-on")
+    if view == "front":
+        warn("not_side_view", f"front view (body width {ratio:.2f} x torso length): angles are not meaningful")
+    if det < 0.8:
+        warn("low_detection", f"a person was found in only {100 * det:.0f}% of frames")
+    if int(series.detected.sum()) < 30 or series.duration_s < 2.0:
+        warn("too_few_frames", f"only {int(series.detected.sum())} frames with a person ({series.duration_s:.1f} s): "
+             "record at least one full knee drive")
+    resolved = resolve_legs(legs[:, :, [ANKLE, HEEL, TOE], :2], kin.front_label, kin.front_side)
+    front_feet = kin.front(resolved)  # (T, 3, 2), ungated: MediaPipe extrapolates outside the picture
+    out_share = quality.out_of_frame_share(front_feet, series.frame_size_px)
+    if out_share > 0.05:
+        warn("feet_out_of_frame", f"the tested foot is outside the picture in {100 * out_share:.0f}% of frames: "
+             "keep both feet in view")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        med_vis = float(np.nanmedian(vis_front[:, [KNEE, ANKLE, HEEL, TOE]])) if vis_front.size else float("nan")
+    if not np.isfinite(med_vis) or med_vis < 0.7:
+        warn("low_visibility", f"low landmark visibility on the tested leg (median {med_vis:.2f}): "
+             "light the leg, avoid loose clothing and clutter")
+    tested = sorted({leg for leg, _ in trials})
+    for leg in tested:
+        if not heel_checked[leg]:
+            warn("heel_not_visible", f"the {LEGS[leg]} heel was hardly ever seen: heel lift could not be checked, "
+                 "angles are the peaks regardless of the heel")
+    if not trials:
+        warn("no_knee_drive", f"no knee drive of at least {settings.min_prominence_deg:g} deg found")
+    if not kin.roll_from_user and np.isfinite(kin.roll_deg) and abs(kin.roll_deg) > 15.0:
+        warn("large_roll", f"the camera looks tilted by {kin.roll_deg:+.1f} deg (from the sole line): "
+             "check the phone was level, or give --roll-deg")
+    if settings.leg is None and np.isfinite(kin.front_label).any():
+        known = np.isfinite(kin.front_label) & np.isfinite(kin.front_side)
+        agree = float(np.mean(kin.front_label[known] == kin.front_side[known])) if known.any() else 0.0
+        if agree < 0.8:
+            warn("leg_side_uncertain", f"MediaPipe's left/right labels agree in only {100 * agree:.0f}% of frames: "
+                 "check which leg was tested, or give --leg")
+
+    refs = settings.references
+    leg_results = []
+    for leg in tested:
+        own = tuple(tr for lg, tr in trials if lg == leg)
+        counted = [tr for tr in own if tr.peak_deg is not None]
+        best = max(counted, key=lambda tr: tr.peak_deg) if counted else None
+        leg_results.append(LegResult(
+            leg=LEGS[leg],
+            best_deg=None if best is None else best.peak_deg,
+            best_trial=None if best is None else best.number,
+            best_s=None if best is None else best.peak_s,
+            restricted=None if best is None else bool(best.peak_deg < refs.restriction_deg),
+            heel_checked=heel_checked[leg],
+            trials=own,
+            heel_lifts=tuple(h for lg, h in lifts if lg == leg),
+        ))
+        if own and not counted:
+            warn("no_heel_down_peak", f"every {LEGS[leg]} trial lifted the heel before its drive: no valid result")
+    bests = {r.leg: r.best_deg for r in leg_results if r.best_deg is not None}
+    asym = _round(bests["left"] - bests["right"]) if len(bests) == 2 else None
+    facing = _median_int(kin.facing)
+    return KneeToWallResult(
+        source=series.source,
+        n_frames=series.n_frames,
+        duration_s=_round(series.duration_s, 3),
+        fps=_round(series.fps, 3),
+        frame_size_px=series.frame_size_px,
+        detection_rate=_round(det, 3),
+        facing=None if facing is None else ("right" if facing > 0 else "left"),
+        view=view,
+        body_width_ratio=_round(ratio, 3),
+        roll_deg=_round(kin.roll_deg),
+        roll_sd_deg=_round(kin.roll_sd_deg, 2),
+        roll_source="user" if kin.roll_from_user else "planted sole",
+        legs=tuple(leg_results),
+        asymmetry_deg=asym,
+        warnings=tuple(warns),
+        settings=settings,
+        kinematics=kin,
+    )
+

@@ -1,0 +1,49 @@
+"""Published reference values shown beside results (thresholds configurable)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class References:
+    """Reference values for the knee-to-wall / weight-bearing lunge test.
+
+    Attributes
+    ----------
+    restriction_deg : float
+        Tibia angle below which dorsiflexion counts as restricted; 36.5 deg was linked to
+        patellar tendinopathy risk in junior basketball players (Backman & Danielson 2011).
+    mdc_deg : float
+        Minimal detectable change of the lunge angle, ~4.6 deg (Powden et al. 2015 review).
+    asymmetry_deg : float
+        Left-right difference worth flagging: ~1.5 cm of toe-to-wall distance, ~5 deg.
+    normal_distance_cm, normal_distance_sd_cm : float
+        Normal toe-to-wall distance 12.0 +/- 2.8 cm (Hoch & McKeon 2011), for context: this
+        tool measures the angle, not the distance.
+    deg_per_cm : float
+        Average angle change per cm of toe-to-wall distance, ~3.6 deg/cm (Bennell et al.
+        1998): a population slope, not a conversion for one person.
+    """
+
+    restriction_deg: float = 36.5
+    mdc_deg: float = 4.6
+    asymmetry_deg: float = 5.0
+    normal_distance_cm: float = 12.0
+    normal_distance_sd_cm: float = 2.8
+    deg_per_cm: float = 3.6
+
+    def sources(self) -> list[dict]:
+        """Each reference as {name, value, unit, source} for reports."""
+        return [
+            {"name": "restriction_below", "value": self.restriction_deg, "unit": "deg",
+             "source": "Backman & Danielson 2011 (Am J Sports Med): < 36.5 deg linked to patellar tendinopathy risk"},
+            {"name": "minimal_detectable_change", "value": self.mdc_deg, "unit": "deg",
+             "source": "Powden, Hoch & Hoch 2015 (Man Ther) systematic review"},
+            {"name": "asymmetry_flag", "value": self.asymmetry_deg, "unit": "deg",
+             "source": "side-to-side difference above ~1.5 cm (~5 deg) worth flagging"},
+            {"name": "normal_toe_to_wall", "value": self.normal_distance_cm, "sd": self.normal_distance_sd_cm,
+             "unit": "cm", "source": "Hoch & McKeon 2011 (Man Ther); distance, not measured here"},
+            {"name": "deg_per_cm", "value": self.deg_per_cm, "unit": "deg/cm",
+             "source": "Bennell et al. 1998 (Aust J Physiother): average, not a per-person conversion"},
+        ]

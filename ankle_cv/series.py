@@ -1,0 +1,111 @@
+"""`LandmarkSeries`: the one data type between the pose stage and everything after it."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+
+from .landmarks import N_LANDMARKS
+
+#: Bump when the .npz layout changes; older files are then treated as stale.
+NPZ_FORMAT = 1
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class LandmarkSeries:
+    """Pose landmarks of one clip, in pixels, one row per decoded frame.
+
+    Parameters
+    ----------
+    xyzv : ndarray of shape (T, 33, 4), float32
+        x_px, y_px, z (MediaPipe's relative depth, scaled like x to pixels) and visibility
+        in [0, 1] of the 33 MediaPipe Pose landmarks. A frame with no person is a NaN row,
+        so row index = frame index.
+    time_s : ndarray of shape (T,), float64
+        Presentation time of each frame from the container, strictly increasing.
+    frame_size_px : tuple of int
+        (width, height) of the upright frames the landmarks refer to.
+    fps : float
+        Nominal frame rate (the container's); ``time_s`` is the truth for variable rates.
+    source : str
+        Where the frames came from (a file name), for reports.
+    meta : dict
+        Provenance (video sha256, model sha256, tool version, pose settings).
+    """
+
+    xyzv: np.ndarray
+    time_s: np.ndarray
+    frame_size_px: tuple[int, int]
+    fps: float
+    source: str = ""
+    meta: dict = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        xyzv = np.asarray(self.xyzv, dtype=np.float32)
+        time_s = np.asarray(self.time_s, dtype=np.float64)
+        if xyzv.ndim != 3 or xyzv.shape[1:] != (N_LANDMARKS, 4):
+            raise ValueError(f"xyzv must have shape (T, {N_LANDMARKS}, 4), got {xyzv.shape}")
+        if time_s.shape != (xyzv.shape[0],):
+            raise ValueError(
+                f"time_s must have shape ({xyzv.shape[0]},) to match xyzv, got {time_s.shape}"
+            )
+        if time_s.size > 1 and not np.all(np.diff(time_s) > 0):
+            raise ValueError("time_s must be strictly increasing")
+        width, height = (int(v) for v in self.frame_size_px)
+        if width <= 0 or height <= 0:
+            raise ValueError(f"frame_size_px must be positive, got {self.frame_size_px}")
+        if not self.fps > 0:
+            raise ValueError(f"fps must be positive, got {self.fps}")
+        object.__setattr__(self, "xyzv", xyzv)
+        object.__setattr__(self, "time_s", time_s)
+        object.__setattr__(self, "frame_size_px", (width, height))
+        object.__setattr__(self, "fps", float(self.fps))
+
+    @property
+    def n_frames(self) -> int:
+        return int(self.xyzv.shape[0])
+
+    @property
+    def detected(self) -> np.ndarray:
+        """ndarray of shape (T,), bool: frames in which a person was found."""
+        return ~np.isnan(self.xyzv[:, :, 0]).all(axis=1)
+
+    @property
+    def duration_s(self) -> float:
+        if self.n_frames == 0:
+            return 0.0
+        return float(self.time_s[-1] - self.time_s[0] + 1.0 / self.fps)
+
+    def save(self, path: str | Path) -> None:
+        """Write the series as a compressed ``.npz`` (written to a temp name, then renamed)."""
+        path = Path(path)
+        tmp = path.with_name(path.name + ".partial.npz")
+        np.savez_compressed(
+            tmp,
+            xyzv=self.xyzv,
+            time_s=self.time_s,
+            frame_size_px=np.asarray(self.frame_size_px, dtype=np.int64),
+            fps=np.float64(self.fps),
+            source=np.str_(self.source),
+            meta=np.str_(json.dumps(self.meta, sort_keys=True)),
+            npz_format=np.int64(NPZ_FORMAT),
+        )
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "LandmarkSeries":
+        """Read a series written by :meth:`save`; ``ValueError`` if the layout is not ours."""
+        with np.load(path, allow_pickle=False) as data:
+            if "npz_format" not in data or int(data["npz_format"]) != NPZ_FORMAT:
+                raise ValueError(f"{path} is not an ankle-cv landmark file of format {NPZ_FORMAT}")
+            return cls(
+                xyzv=data["xyzv"],
+                time_s=data["time_s"],
+                frame_size_px=tuple(int(v) for v in data["frame_size_px"]),
+                fps=float(data["fps"]),
+                source=str(data["source"]),
+                meta=json.loads(str(data["meta"])),
+            )

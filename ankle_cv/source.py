@@ -1,0 +1,191 @@
+"""Video files -> upright frames with their container timestamps.
+
+OpenCV's FFmpeg backend decodes; phone rotation metadata is applied (portrait clips come
+out upright) and each frame's time is the container's presentation time, so variable
+frame-rate phone clips keep their true timing. Decoding runs on its own thread so it
+overlaps with pose estimation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import queue
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputError
+
+VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".m4v")
+
+#: A clip that decodes to fewer than this share of its declared frames is truncated.
+_MIN_DECODED_SHARE = 0.95
+
+
+def _cv2():
+    os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET
+    import cv2
+
+    return cv2
+
+
+@dataclasses.dataclass(frozen=True)
+class VideoInfo:
+    """What the container says about a video, for upright frames."""
+
+    path: str
+    width_px: int
+    height_px: int
+    fps: float
+    n_frames_declared: int
+    rotation_deg: int
+    codec: str
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Frame:
+    """One decoded, upright frame."""
+
+    index: int
+    time_s: float
+    image_bgr: np.ndarray
+
+
+def check_video_path(path: str | os.PathLike) -> Path:
+    """Raise :class:`InputError` unless ``path`` is an existing file with a video suffix."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError("file not found", path=str(path))
+    if p.is_dir():
+        raise InputError("is a folder, not a video file", path=str(path))
+    if p.suffix.lower() not in VIDEO_SUFFIXES:
+        raise InputError(
+            f"not a video file (expected one of {', '.join(VIDEO_SUFFIXES)}, any case)",
+            path=str(path),
+        )
+    if p.stat().st_size == 0:
+        raise InputError("is empty (0 bytes)", path=str(path))
+    return p
+
+
+def _open(path: Path):
+    cv2 = _cv2()
+    cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
+    if not cap.isOpened():
+        raise InputError("cannot be opened as a video (corrupt, truncated or not a video)", path=str(path))
+    cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+    return cap
+
+
+def _fourcc(value: float) -> str:
+    code = int(value)
+    chars = "".join(chr((code >> (8 * i)) & 0xFF) for i in range(4))
+    return chars if chars.isprintable() else "?"
+
+
+def probe(path: str | os.PathLike) -> VideoInfo:
+    """Open a video and read its header; :class:`InputError` if it is not a usable video."""
+    p = check_video_path(path)
+    cv2 = _cv2()
+    cap = _open(p)
+    try:
+        rotation = int(cap.get(cv2.CAP_PROP_ORIENTATION_META)) % 360
+        width = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH))
+        height = int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
+        fps = float(cap.get(cv2.CAP_PROP_FPS))
+        n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+        codec = _fourcc(cap.get(cv2.CAP_PROP_FOURCC))
+    finally:
+        cap.release()
+    if width <= 0 or height <= 0:
+        raise InputError("has no video stream", path=str(path))
+    if not np.isfinite(fps) or fps <= 0 or fps > 1000:
+        fps = 30.0
+    return VideoInfo(str(p), width, height, fps, max(n, 0), rotation, codec)
+
+
+def read_frames(path: str | os.PathLike, *, start: int = 0, stop: int | None = None,
+                prefetch: int = 8) -> Iterator[Frame]:
+    """Yield upright frames ``start`` <= index < ``stop`` with container timestamps.
+
+    Frames before ``start`` are decoded and dropped (``grab``), which is exact where
+    container seeking is not.
+
+    Decoding runs on a background thread with a bounded queue of ``prefetch`` frames.
+    Timestamps that fail to increase (broken containers) are replaced by the previous
+    one plus the nominal frame interval.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be opened, or (from ``start`` = 0) no frame can be decoded.
+    """
+    info = probe(path)
+    q: queue.Queue = queue.Queue(maxsize=max(prefetch, 1))
+    stop_event = threading.Event()
+    done = object()
+
+    def decode() -> None:
+        cv2 = _cv2()
+        cap = _open(Path(info.path))
+        try:
+            index = 0
+            # seek by decoding: container seeks are not frame-exact for variable frame rates
+            while index < start and cap.grab():
+                index += 1
+            while stop is None or index < stop:
+                ok, image = cap.read()
+                if not ok or image is None:
+                    break
+                t_ms = cap.get(cv2.CAP_PROP_POS_MSEC)
+                while not stop_event.is_set():
+                    try:
+                        q.put((index, t_ms / 1000.0, image), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop_event.is_set():
+                    return
+                index += 1
+        except Exception as exc:  # handed to the consumer, re-raised there
+            q.put(exc)
+        finally:
+            cap.release()
+            q.put(done)
+
+    worker = threading.Thread(target=decode, name="ankle-cv-decode", daemon=True)
+    worker.start()
+    last_t = -np.inf
+    dt = 1.0 / info.fps
+    count = 0
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                break
+            if isinstance(item, Exception):
+                raise item
+            index, t_s, image = item
+            if not np.isfinite(t_s) or t_s <= last_t:
+                t_s = (last_t + dt) if np.isfinite(last_t) else index * dt
+            last_t = t_s
+            count += 1
+            yield Frame(index, float(t_s), image)
+    finally:
+        stop_event.set()
+        worker.join(timeout=5)
+    if count == 0 and start == 0:
+        raise InputError("contains no decodable video frames", path=str(path))
+
+
+def check_complete(info: VideoInfo, n_decoded: int, *, start: int = 0) -> None:
+    """Raise :class:`InputError` if far fewer frames decoded than the container declares."""
+    expected = info.n_frames_declared - start
+    if expected > 0 and n_decoded < _MIN_DECODED_SHARE * expected - 1:
+        raise InputError(
+            f"truncated or corrupt: decoded {n_decoded} of {expected} frames", path=info.path
+        )

@@ -1,0 +1,130 @@
+"""The command line with click's CliRunner: outputs, one-line errors and exit codes."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from synth import knee_to_wall
+from videos import write_noise_video, write_test_pattern
+
+import ankle_cv.cache
+from ankle_cv import __version__
+from ankle_cv.cli import cli
+from ankle_cv.models import PINNED_SHA256
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture
+def synthetic_landmarks(monkeypatch):
+    """Serve a synthetic knee-to-wall series instead of running MediaPipe."""
+    series, truth = knee_to_wall(peaks_deg=(30.0, 35.0, 40.0), lift=(7.0, 1.0, 20.0))
+    calls = []
+
+    def fake(video, **kwargs):
+        calls.append(video)
+        return series, False
+
+    monkeypatch.setattr(ankle_cv.cache, "landmarks_for", fake)
+    return calls
+
+
+def one_line_error(result):
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def test_info_prints_versions_and_verified_model(runner):
+    result = runner.invoke(cli, ["info"])
+    assert result.exit_code == 0, result.output
+    assert f"ankle-cv   {__version__}" in result.output
+    assert "mediapipe  0.10.21" in result.output
+    for digest in PINNED_SHA256.values():
+        assert f"sha256 {digest}  (verified)" in result.output
+
+
+def test_analyze_prints_summary_and_writes_outputs(runner, tmp_path, synthetic_landmarks):
+    video = write_noise_video(tmp_path / "clip.mp4")
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["analyze", str(video), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "LEFT leg (tested): best with heel down 35" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["angles.csv", "landmarks.npz", "report.json", "summary.txt"]
+    doc = json.loads((out / "report.json").read_text())
+    assert doc["legs"][0]["best_trial"] == 2
+
+
+def test_analyze_json_prints_only_the_report(runner, tmp_path, synthetic_landmarks):
+    video = write_noise_video(tmp_path / "clip.mp4")
+    result = runner.invoke(cli, ["analyze", str(video), "--json", "--leg", "right"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert [leg["leg"] for leg in doc["legs"]] == ["right"]
+    assert doc["settings"]["leg"] == "right"
+
+
+def test_missing_file(runner, tmp_path):
+    result = runner.invoke(cli, ["analyze", str(tmp_path / "nope.mp4")])
+    assert result.exit_code == 2
+    assert "does not exist" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("name, content, code, reason", [
+    ("notes.txt", b"not a video", 3, "not a video file"),
+    ("broken.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\xff" * 4000, 3, "cannot be opened"),
+    ("empty.MOV", b"", 3, "empty"),
+])
+def test_bad_files(runner, tmp_path, name, content, code, reason):
+    path = tmp_path / name
+    path.write_bytes(content)
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["analyze", str(path), "--out", str(out)])
+    assert result.exit_code == code
+    line = one_line_error(result)
+    assert line.startswith(f"Error: {path}: ") and reason in line
+    assert not out.exists() or not any(out.iterdir())
+
+
+@pytest.mark.slow
+def test_truncated_video(runner, tmp_path):
+    clip = write_test_pattern(tmp_path / "full.mp4", seconds=4.0, size="640x360")
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(clip.read_bytes()[: clip.stat().st_size // 2])
+    result = runner.invoke(cli, ["analyze", str(cut), "--out", str(tmp_path / "out"), "--no-cache"])
+    assert result.exit_code == 3
+    assert "truncated or corrupt: decoded" in one_line_error(result)
+    assert not any((tmp_path / "out").glob("*")) if (tmp_path / "out").exists() else True
+
+
+@pytest.mark.slow
+def test_no_person(runner, tmp_path):
+    video = write_noise_video(tmp_path / "empty_room.mp4", n_frames=20)
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["analyze", str(video), "--out", str(out), "--no-cache"])
+    assert result.exit_code == 4
+    assert one_line_error(result) == f"Error: {video}: no person detected in any frame"
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_front_view_is_a_clear_error(runner, tmp_path, monkeypatch):
+    from ankle_cv import landmarks as lm
+
+    series, _ = knee_to_wall()
+    xyzv = series.xyzv.copy()
+    xyzv[:, [lm.LEFT_SHOULDER, lm.LEFT_HIP], 0] -= 120
+    xyzv[:, [lm.RIGHT_SHOULDER, lm.RIGHT_HIP], 0] += 120
+    import dataclasses
+
+    front = dataclasses.replace(series, xyzv=xyzv, source="front.mp4")
+    monkeypatch.setattr(ankle_cv.cache, "landmarks_for", lambda video, **kw: (front, False))
+    video = write_noise_video(tmp_path / "front.mp4")
+    result = runner.invoke(cli, ["analyze", str(video), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 5
+    assert "film the knee-to-wall test side-on" in one_line_error(result)
+    ok = runner.invoke(cli, ["analyze", str(video), "--allow-any-view", "--json"])
+    assert ok.exit_code == 0 and json.loads(ok.output)["camera"]["view"] == "front"

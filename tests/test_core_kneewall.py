@@ -1,0 +1,140 @@
+"""The knee-to-wall core on synthetic landmark series with known geometry (tests/synth.py)."""
+
+import numpy as np
+import pytest
+from synth import knee_to_wall
+
+from ankle_cv.core import knee_to_wall_kinematics
+from ankle_cv.protocols.knee_to_wall import gather_legs
+
+
+def run(series, **kwargs):
+    return knee_to_wall_kinematics(gather_legs(series.xyzv), series.time_s, **kwargs)
+
+
+def front_error(kin, truth):
+    return np.nanmax(np.abs(kin.front(kin.tibia_deg) - truth["tibia_deg"]))
+
+
+def test_angles_match_the_geometry():
+    series, truth = knee_to_wall()
+    kin = run(series)
+    assert front_error(kin, truth) < 0.1
+    assert np.nanmax(np.abs(kin.front(kin.tibia_raw_deg) - truth["tibia_deg"])) < 1e-3  # float32 landmarks
+    assert kin.roll_deg == pytest.approx(0.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("facing", ["left", "right"])
+@pytest.mark.parametrize("tested", ["left", "right"])
+def test_mirror_and_leg_invariance(facing, tested):
+    reference = run(knee_to_wall()[0])
+    series, truth = knee_to_wall(facing=facing, tested=tested)
+    kin = run(series)
+    assert np.unique(kin.front_side).tolist() == [float(tested == "right")]
+    assert np.unique(kin.facing).tolist() == [1.0 if facing == "right" else -1.0]
+    np.testing.assert_allclose(kin.front(kin.tibia_deg), reference.front(reference.tibia_deg), atol=1e-4)
+    assert kin.trials.tolist() == reference.trials.tolist()
+
+
+def test_mediapipe_label_swaps_change_nothing():
+    reference = run(knee_to_wall()[0])
+    for frames in (slice(100, 130), slice(0, 40), slice(200, 205)):
+        kin = run(knee_to_wall(swap_frames=frames)[0])
+        assert np.unique(kin.front_side).tolist() == [0.0]
+        np.testing.assert_allclose(kin.tibia_deg, reference.tibia_deg, atol=1e-4)
+
+
+def test_whole_clip_swapped_names_the_other_leg_but_keeps_the_numbers():
+    # MediaPipe calling the leg "right" throughout is indistinguishable from a right leg
+    reference = run(knee_to_wall()[0])
+    kin = run(knee_to_wall(swap_frames=slice(None))[0])
+    assert np.unique(kin.front_side).tolist() == [1.0]
+    np.testing.assert_allclose(kin.front(kin.tibia_deg), reference.front(reference.tibia_deg), atol=1e-4)
+    assert run(knee_to_wall(swap_frames=slice(None))[0], leg="left").front_side[0] == 0.0
+
+
+@pytest.mark.parametrize("roll", [-10.0, -4.0, 3.0, 10.0])
+def test_roll_is_estimated_from_the_planted_sole_and_removed(roll):
+    series, truth = knee_to_wall(roll_deg=roll, facing="left")
+    kin = run(series)
+    assert kin.roll_deg == pytest.approx(roll, abs=0.05)
+    assert not kin.roll_from_user
+    assert front_error(kin, truth) < 0.15
+
+
+def test_user_roll_overrides_the_estimate():
+    series, truth = knee_to_wall(roll_deg=5.0)
+    kin = run(series, roll_deg=0.0)
+    assert kin.roll_from_user and kin.roll_deg == 0.0
+    assert np.nanmax(kin.front(kin.tibia_deg) - truth["tibia_deg"]) == pytest.approx(-5.0, abs=0.1)
+
+
+def test_heel_lift_onset_and_end_frames():
+    # 20 px lift (1/6 of the foot) from 7.0 s, lasting 1 s, in the third trial
+    series, truth = knee_to_wall(lift=(7.0, 1.0, 20.0))
+    kin = run(series)
+    assert kin.lifts.shape == (1, 4)
+    leg, start, stop, peak = kin.lifts[0]
+    assert leg == 0
+    assert abs(start - truth["lift_start_frame"]) <= 2
+    assert abs(stop - truth["lift_stop_frame"]) <= 2
+    assert truth["lift_start_frame"] < peak < truth["lift_stop_frame"]
+    assert kin.heel_height_foot[peak, 0] == pytest.approx(20.0 / 120.0, abs=0.01)
+    assert not kin.heel_down[start:stop, 0].any()
+
+
+def test_small_jitter_is_not_a_heel_lift():
+    series, _ = knee_to_wall(noise_px=1.0, seed=3)
+    assert run(series).lifts.shape == (0, 4)
+
+
+def test_a_brief_heel_flicker_is_below_the_minimum_duration():
+    series, _ = knee_to_wall(lift=(5.0, 0.067, 20.0))  # a two-frame glitch
+    assert run(series).lifts.shape == (0, 4)
+
+
+@pytest.mark.parametrize("peaks", [(30.0,), (20.0, 28.0), (30.0, 35.0, 40.0)])
+def test_trial_count_and_peaks(peaks):
+    series, truth = knee_to_wall(peaks_deg=peaks)
+    kin = run(series)
+    assert len(kin.trials) == len(peaks)
+    angle = kin.front(kin.tibia_deg)
+    for (start, peak, stop), want, t_peak in zip(kin.trials, peaks, truth["peak_frames"]):
+        assert start < t_peak < stop
+        assert np.nanmax(angle[start:stop]) == pytest.approx(want, abs=0.1)
+
+
+def test_no_drive_means_no_trial():
+    series, _ = knee_to_wall(peaks_deg=(7.0, 8.0))  # 2-3 deg wobbles around the base 5 deg
+    assert len(run(series).trials) == 0
+
+
+def test_both_legs_tested_in_one_clip():
+    first, _ = knee_to_wall(tested="left", peaks_deg=(30.0, 32.0))
+    second, _ = knee_to_wall(tested="right", peaks_deg=(40.0, 42.0))
+    # the switch: in 1 s the left foot steps back and the right foot forward (they cross)
+    w = np.linspace(0.0, 1.0, 30)[:, None, None]
+    step = (1 - w) * first.xyzv[-1] + w * second.xyzv[0]
+    xyzv = np.concatenate([first.xyzv, step, second.xyzv])
+    t = np.arange(xyzv.shape[0]) / 30.0
+    kin = knee_to_wall_kinematics(gather_legs(xyzv), t)
+    sides = [int(np.nanmedian(kin.front_side[a:b])) for a, _, b in kin.trials]
+    assert sides == [0, 0, 1, 1]
+    peaks = [np.nanmax(kin.front(kin.tibia_deg)[a:b]) for a, _, b in kin.trials]
+    assert peaks == pytest.approx([30.0, 32.0, 40.0, 42.0], abs=0.2)
+
+
+def test_frames_without_a_person_stay_unknown():
+    series, _ = knee_to_wall()
+    xyzv = series.xyzv.copy()
+    xyzv[50:70] = np.nan  # 0.67 s without a person: longer than the gap filled
+    kin = knee_to_wall_kinematics(gather_legs(xyzv), series.time_s)
+    assert np.isnan(kin.tibia_deg[55:65]).all()
+    assert np.isfinite(kin.tibia_deg[:45]).all()
+
+
+def test_shape_errors_are_clear():
+    with pytest.raises(ValueError, match=r"\(T, 2, 5, 4\)"):
+        knee_to_wall_kinematics(np.zeros((10, 33, 4)), np.arange(10.0))
+    with pytest.raises(ValueError, match="leg"):
+        knee_to_wall_kinematics(np.zeros((10, 2, 5, 4)), np.arange(10.0), leg="both")

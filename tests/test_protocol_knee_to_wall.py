@@ -1,0 +1,108 @@
+"""The knee-to-wall protocol on synthetic clips: trials, heel-down rule, quality warnings."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+from synth import knee_to_wall
+
+from ankle_cv import landmarks as lm
+from ankle_cv.errors import NoPersonError, ViewError
+from ankle_cv.protocols.knee_to_wall import KneeToWallSettings, analyze_knee_to_wall
+from ankle_cv.protocols.references import References
+from ankle_cv.series import LandmarkSeries
+
+
+def with_xyzv(series, xyzv):
+    return dataclasses.replace(series, xyzv=xyzv)
+
+
+def test_best_of_three_with_the_heel_down():
+    series, truth = knee_to_wall(peaks_deg=(30.0, 35.0, 40.0), lift=(7.0, 1.0, 20.0))
+    result = analyze_knee_to_wall(series)
+    assert [leg.leg for leg in result.legs] == ["left"]
+    left = result.leg("left")
+    assert [tr.number for tr in left.trials] == [1, 2, 3]
+    # trial 3 reaches 40 deg only after its heel lifted at 7.0 s: it counts up to the lift
+    assert left.trials[2].heel_lifted and left.trials[2].peak_any_deg == pytest.approx(40.0, abs=0.2)
+    assert left.trials[2].peak_deg < 35.0
+    assert left.trials[2].peak_frame < truth["lift_start_frame"] + 3
+    assert left.best_trial == 2 and left.best_deg == pytest.approx(35.0, abs=0.2)
+    assert left.restricted is True  # 35 < 36.5
+    (lift,) = left.heel_lifts
+    assert lift.trial == 3 and abs(lift.start_frame - truth["lift_start_frame"]) <= 2
+    assert lift.peak_height_foot == pytest.approx(1 / 6, abs=0.01) and lift.peak_height_cm is None
+    assert result.warnings == ()
+    assert result.view == "side" and result.facing == "right"
+
+
+def test_settings_reach_the_result():
+    series, _ = knee_to_wall(peaks_deg=(30.0, 35.0, 40.0), lift=(7.0, 1.0, 20.0))
+    settings = KneeToWallSettings(foot_length_cm=24.0, references=References(restriction_deg=30.0))
+    left = analyze_knee_to_wall(series, settings).leg("left")
+    assert left.restricted is False
+    assert left.heel_lifts[0].peak_height_cm == pytest.approx(4.0, abs=0.3)
+
+
+def test_both_legs_and_asymmetry():
+    first, _ = knee_to_wall(tested="left", peaks_deg=(30.0, 32.0))
+    second, _ = knee_to_wall(tested="right", peaks_deg=(40.0, 42.0))
+    w = np.linspace(0.0, 1.0, 30)[:, None, None]
+    xyzv = np.concatenate([first.xyzv, (1 - w) * first.xyzv[-1] + w * second.xyzv[0], second.xyzv])
+    series = LandmarkSeries(xyzv=xyzv, time_s=np.arange(len(xyzv)) / 30.0, frame_size_px=(1280, 720), fps=30.0)
+    result = analyze_knee_to_wall(series)
+    assert [(leg.leg, leg.best_deg) for leg in result.legs] == [("left", pytest.approx(32.0, abs=0.2)),
+                                                                ("right", pytest.approx(42.0, abs=0.2))]
+    assert result.asymmetry_deg == pytest.approx(-10.0, abs=0.3)
+
+
+def test_no_knee_drive_is_a_warning():
+    series, _ = knee_to_wall(peaks_deg=(7.0,))
+    result = analyze_knee_to_wall(series)
+    assert result.legs == ()
+    assert [w.code for w in result.warnings] == ["no_knee_drive"]
+
+
+def test_unseen_heel_is_not_checked_and_says_so():
+    series, _ = knee_to_wall(lift=(7.0, 1.0, 20.0))
+    xyzv = series.xyzv.copy()
+    xyzv[:, lm.LEFT_HEEL, 3] = 0.1
+    result = analyze_knee_to_wall(with_xyzv(series, xyzv))
+    left = result.leg("left")
+    assert not left.heel_checked and left.heel_lifts == ()
+    assert left.best_deg == pytest.approx(40.0, abs=0.2)  # peaks regardless of the heel
+    assert "heel_not_visible" in [w.code for w in result.warnings]
+
+
+def test_front_view_is_refused_unless_allowed():
+    series, _ = knee_to_wall()
+    xyzv = series.xyzv.copy()
+    for a, b in ((lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER), (lm.LEFT_HIP, lm.RIGHT_HIP)):
+        xyzv[:, a, 0] -= 120.0
+        xyzv[:, b, 0] += 120.0
+    with pytest.raises(ViewError, match="front"):
+        analyze_knee_to_wall(with_xyzv(series, xyzv))
+    result = analyze_knee_to_wall(with_xyzv(series, xyzv), KneeToWallSettings(allow_any_view=True))
+    assert result.view == "front" and "not_side_view" in [w.code for w in result.warnings]
+
+
+def test_feet_out_of_frame_and_short_clips_warn():
+    series, _ = knee_to_wall()
+    xyzv = series.xyzv.copy()
+    xyzv[:, :, 1] += 150.0  # the whole figure lower: feet below the picture
+    codes = [w.code for w in analyze_knee_to_wall(with_xyzv(series, xyzv)).warnings]
+    assert "feet_out_of_frame" in codes
+    short = LandmarkSeries(xyzv=series.xyzv[:20], time_s=series.time_s[:20], frame_size_px=(1280, 720), fps=30.0)
+    assert "too_few_frames" in [w.code for w in analyze_knee_to_wall(short).warnings]
+
+
+def test_no_person_is_an_error():
+    series, _ = knee_to_wall()
+    with pytest.raises(NoPersonError):
+        analyze_knee_to_wall(with_xyzv(series, np.full_like(series.xyzv, np.nan)))
+
+
+def test_user_leg_names_the_front_leg():
+    series, _ = knee_to_wall(tested="left")
+    result = analyze_knee_to_wall(series, KneeToWallSettings(leg="right"))
+    assert [leg.leg for leg in result.legs] == ["right"]
