@@ -98,7 +98,11 @@ def _progress_callback(enabled: bool, label: str):
 @click.option("--leg", type=click.Choice(["auto", "left", "right"]), default="auto", show_default=True,
               help="The tested (front) leg; auto reads it from the clip.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report JSON instead of the text summary.")
-@click.option("--roll-deg", type=float, help="Camera roll to use instead of estimating it from the planted sole.")
+@click.option("--roll-source", type=click.Choice(["auto", "scene", "sole", "level"]), default="auto",
+              show_default=True, help="How to find the camera roll: scene lines (walls, floor, door frames), "
+              "the planted sole, or assume a level camera; auto = scene lines, else level.")
+@click.option("--roll-deg", type=float, help="Camera roll to use (degrees, counter-clockwise on screen); "
+              "overrides --roll-source.")
 @click.option("--foot-length-cm", type=click.FloatRange(min=10, max=40),
               help="Foot length, to express heel-lift height in cm.")
 @click.option("--min-visibility", type=click.FloatRange(0, 1), default=0.5, show_default=True,
@@ -110,7 +114,7 @@ def _progress_callback(enabled: bool, label: str):
               help="Landmark cache folder [default: $ANKLE_CV_CACHE_DIR or ~/.cache/ankle-cv].")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the landmark cache.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def analyze(video: Path, out_dir: Path | None, leg: str, as_json: bool, roll_deg: float | None,
+def analyze(video: Path, out_dir: Path | None, leg: str, as_json: bool, roll_source: str, roll_deg: float | None,
             foot_length_cm: float | None, min_visibility: float, restriction_deg: float,
             allow_any_view: bool, cache_dir: Path | None, no_cache: bool, quiet: bool) -> None:
     """Score a knee-to-wall (weight-bearing lunge) video filmed side-on.
@@ -129,7 +133,7 @@ def analyze(video: Path, out_dir: Path | None, leg: str, as_json: bool, roll_deg
     from .source import probe
 
     settings = KneeToWallSettings(
-        min_visibility=min_visibility, roll_deg=roll_deg, leg=None if leg == "auto" else leg,
+        min_visibility=min_visibility, roll_source=roll_source, roll_deg=roll_deg, leg=None if leg == "auto" else leg,
         foot_length_cm=foot_length_cm, allow_any_view=allow_any_view,
         references=References(restriction_deg=restriction_deg),
     )

@@ -16,6 +16,7 @@ from . import __version__
 from .errors import NoPersonError
 from .landmarks import N_LANDMARKS
 from .models import landmark_model_sha256
+from .scene import LINES_EVERY, scene_lines
 from .series import LandmarkSeries
 from .source import check_complete, probe, read_frames
 
@@ -139,6 +140,7 @@ def pose_meta(settings: PoseSettings, video_sha256: str) -> dict:
         "model_sha256": landmark_model_sha256(),
         "ankle_cv_version": __version__,
         "pose_settings": dataclasses.asdict(settings),
+        "scene_lines_every": LINES_EVERY,
     }
 
 
@@ -159,9 +161,11 @@ def _pose_span(path: str, start: int, stop: int | None, settings: PoseSettings):
     reset at every multiple of :data:`CHUNK_FRAMES`, so results do not depend on how the
     clip was shared among workers.
 
-    Returns (start, xyzv (N, 33, 4), time_s (N,), (width, height)).
+    Every :data:`~ankle_cv.scene.LINES_EVERY`-th frame also gives its scene lines.
+
+    Returns (start, xyzv (N, 33, 4), time_s (N,), (width, height), lines (K, 5)).
     """
-    rows, times, size = [], [], (0, 0)
+    rows, times, size, lines = [], [], (0, 0), []
     with PoseEstimator(settings) as estimator:
         for frame in read_frames(path, start=start, stop=stop):
             if frame.index != start and frame.index % CHUNK_FRAMES == 0:
@@ -169,11 +173,15 @@ def _pose_span(path: str, start: int, stop: int | None, settings: PoseSettings):
             size = (frame.image_bgr.shape[1], frame.image_bgr.shape[0])
             rows.append(estimator.process(frame.image_bgr))
             times.append(frame.time_s)
+            if frame.index % LINES_EVERY == 0:
+                seg = scene_lines(frame.image_bgr, rows[-1][:, :2])
+                lines.append(np.column_stack((np.full(len(seg), frame.index, np.float32), seg)))
             if _FRAMES_DONE is not None:
                 with _FRAMES_DONE.get_lock():
                     _FRAMES_DONE.value += 1
     xyzv = np.stack(rows) if rows else np.zeros((0, N_LANDMARKS, 4), dtype=np.float32)
-    return start, xyzv, np.asarray(times, dtype=np.float64), size
+    lines = np.concatenate(lines) if lines else np.zeros((0, 5), dtype=np.float32)
+    return start, xyzv, np.asarray(times, dtype=np.float64), size, lines
 
 
 #: The pose tracker restarts (fresh detection) every CHUNK_FRAMES frames, in every run, so
@@ -253,10 +261,10 @@ def estimate_pose(
                     for other in pending:
                         other.cancel()
                     raise fut.exception()
-    chunks = sorted(f.result() for f in futures)
+    chunks = sorted((f.result() for f in futures), key=lambda c: c[0])
     n_decoded = sum(len(c[1]) for c in chunks)
     check_complete(info, n_decoded)
-    for (start, xyzv, _, _), (next_start, *_) in zip(chunks[:-1], chunks[1:]):
+    for (start, xyzv, *_), (next_start, *_) in zip(chunks[:-1], chunks[1:]):
         if start + len(xyzv) != next_start:
             check_complete(info, start + len(xyzv))  # a chunk ended early: the file is cut short
     xyzv = np.concatenate([c[1] for c in chunks])
@@ -272,4 +280,5 @@ def estimate_pose(
         fps=info.fps,
         source=os.path.basename(path),
         meta=meta,
+        lines=np.concatenate([c[4] for c in chunks]),
     )

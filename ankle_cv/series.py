@@ -11,7 +11,7 @@ import numpy as np
 from .landmarks import N_LANDMARKS
 
 #: Bump when the .npz layout changes; older files are then treated as stale.
-NPZ_FORMAT = 1
+NPZ_FORMAT = 2
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -34,6 +34,9 @@ class LandmarkSeries:
         Where the frames came from (a file name), for reports.
     meta : dict
         Provenance (video sha256, model sha256, tool version, pose settings).
+    lines : ndarray of shape (K, 5), float32
+        Straight scene segments found away from the person in some frames: frame index,
+        x0, y0, x1, y1 in pixels (see :mod:`ankle_cv.scene`); used to level the camera.
     """
 
     xyzv: np.ndarray
@@ -42,6 +45,7 @@ class LandmarkSeries:
     fps: float
     source: str = ""
     meta: dict = dataclasses.field(default_factory=dict)
+    lines: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros((0, 5), dtype=np.float32))
 
     def __post_init__(self) -> None:
         xyzv = np.asarray(self.xyzv, dtype=np.float32)
@@ -59,6 +63,8 @@ class LandmarkSeries:
             raise ValueError(f"frame_size_px must be positive, got {self.frame_size_px}")
         if not self.fps > 0:
             raise ValueError(f"fps must be positive, got {self.fps}")
+        lines = np.asarray(self.lines, dtype=np.float32).reshape(-1, 5)
+        object.__setattr__(self, "lines", lines)
         object.__setattr__(self, "xyzv", xyzv)
         object.__setattr__(self, "time_s", time_s)
         object.__setattr__(self, "frame_size_px", (width, height))
@@ -92,6 +98,7 @@ class LandmarkSeries:
             source=np.str_(self.source),
             meta=np.str_(json.dumps(self.meta, sort_keys=True)),
             npz_format=np.int64(NPZ_FORMAT),
+            lines=self.lines,
         )
         tmp.replace(path)
 
@@ -108,4 +115,5 @@ class LandmarkSeries:
                 fps=float(data["fps"]),
                 source=str(data["source"]),
                 meta=json.loads(str(data["meta"])),
+                lines=data["lines"],
             )

@@ -56,16 +56,52 @@ def test_whole_clip_swapped_names_the_other_leg_but_keeps_the_numbers():
 @pytest.mark.parametrize("roll", [-10.0, -4.0, 3.0, 10.0])
 def test_roll_is_estimated_from_the_planted_sole_and_removed(roll):
     series, truth = knee_to_wall(roll_deg=roll, facing="left")
-    kin = run(series)
-    assert kin.roll_deg == pytest.approx(roll, abs=0.05)
-    assert not kin.roll_from_user
+    kin = run(series, roll_source="sole")
+    assert kin.roll_deg == pytest.approx(roll, abs=0.05) and kin.roll_source == "sole"
     assert front_error(kin, truth) < 0.15
+    # without scene lines, auto assumes a level camera and still reports the sole's view
+    auto = run(series)
+    assert auto.roll_source == "level" and auto.roll_deg == 0.0
+    assert auto.sole_roll_deg == pytest.approx(roll, abs=0.05) and np.isnan(auto.scene_roll_deg)
+
+
+def scene_segments(roll_deg, *, n=12, seed=0):
+    """Wall and floor edges of a room seen with a camera rolled by ``roll_deg``, plus clutter."""
+    rng = np.random.default_rng(seed)
+    segs = []
+    for i in range(n):
+        base = 0.0 if i % 2 else 90.0  # horizontals and verticals
+        a = np.deg2rad(base + roll_deg + rng.normal(0, 0.3))
+        x, y, length = rng.uniform(0, 1000), rng.uniform(0, 600), rng.uniform(80, 300)
+        segs.append([x, y, x + length * np.cos(a), y - length * np.sin(a)])
+    for _ in range(4):  # clutter at random angles, short
+        a = rng.uniform(0, np.pi)
+        x, y = rng.uniform(0, 1000), rng.uniform(0, 600)
+        segs.append([x, y, x + 60 * np.cos(a), y - 60 * np.sin(a)])
+    return np.array(segs)
+
+
+@pytest.mark.parametrize("roll", [-9.0, 0.0, 4.0])
+def test_roll_from_scene_lines(roll):
+    series, truth = knee_to_wall(roll_deg=roll)
+    kin = run(series, lines=scene_segments(roll))
+    assert kin.roll_source == "scene"
+    assert kin.roll_deg == pytest.approx(roll, abs=0.3)
+    assert front_error(kin, truth) < 0.4
+
+
+def test_scattered_lines_do_not_level_the_camera():
+    rng = np.random.default_rng(1)
+    a = rng.uniform(0, np.pi, 40)
+    clutter = np.column_stack([np.zeros(40), np.zeros(40), 100 * np.cos(a), -100 * np.sin(a)])
+    kin = run(knee_to_wall()[0], lines=clutter)
+    assert kin.roll_source == "level" and np.isnan(kin.scene_roll_deg)
 
 
 def test_user_roll_overrides_the_estimate():
     series, truth = knee_to_wall(roll_deg=5.0)
-    kin = run(series, roll_deg=0.0)
-    assert kin.roll_from_user and kin.roll_deg == 0.0
+    kin = run(series, roll_deg=0.0, roll_source="sole")
+    assert kin.roll_source == "user" and kin.roll_deg == 0.0
     assert np.nanmax(kin.front(kin.tibia_deg) - truth["tibia_deg"]) == pytest.approx(-5.0, abs=0.1)
 
 

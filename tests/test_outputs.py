@@ -21,7 +21,7 @@ SCHEMA = json.loads(resources.files("ankle_cv").joinpath("schemas/knee_to_wall_r
 @pytest.fixture(scope="module")
 def result():
     series, _ = knee_to_wall(peaks_deg=(30.0, 35.0, 40.0), lift=(7.0, 1.0, 20.0), roll_deg=3.0)
-    return analyze_knee_to_wall(series, KneeToWallSettings(foot_length_cm=25.0))
+    return analyze_knee_to_wall(series, KneeToWallSettings(foot_length_cm=25.0, roll_source="sole"))
 
 
 def test_report_matches_schema_and_result(result):
@@ -31,7 +31,7 @@ def test_report_matches_schema_and_result(result):
     (left,) = doc["legs"]
     assert left["leg"] == "left" and left["best_trial"] == 2 and left["best_deg"] == pytest.approx(35.0, abs=0.2)
     assert left["heel_lifts"][0]["trial"] == 3 and left["heel_lifts"][0]["peak_height_cm"] == pytest.approx(4.2, abs=0.3)
-    assert doc["camera"]["roll_deg"] == pytest.approx(3.0, abs=0.1) and doc["camera"]["roll_source"] == "planted sole"
+    assert doc["camera"]["roll_deg"] == pytest.approx(3.0, abs=0.1) and doc["camera"]["roll_source"] == "sole"
     assert doc["asymmetry_deg"] is None and doc["asymmetry_flagged"] is None
     assert {r["name"] for r in doc["references"]} >= {"restriction_below", "minimal_detectable_change"}
 

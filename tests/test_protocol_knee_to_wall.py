@@ -32,7 +32,9 @@ def test_best_of_three_with_the_heel_down():
     (lift,) = left.heel_lifts
     assert lift.trial == 3 and abs(lift.start_frame - truth["lift_start_frame"]) <= 2
     assert lift.peak_height_foot == pytest.approx(1 / 6, abs=0.01) and lift.peak_height_cm is None
-    assert result.warnings == ()
+    # synthetic series carry no scene lines: the camera is assumed level, and the report says so
+    assert [w.code for w in result.warnings] == ["roll_assumed_level"]
+    assert result.roll_source == "level" and result.sole_roll_deg == pytest.approx(0.0, abs=0.05)
     assert result.view == "side" and result.facing == "right"
 
 
@@ -60,7 +62,7 @@ def test_no_knee_drive_is_a_warning():
     series, _ = knee_to_wall(peaks_deg=(7.0,))
     result = analyze_knee_to_wall(series)
     assert result.legs == ()
-    assert [w.code for w in result.warnings] == ["no_knee_drive"]
+    assert [w.code for w in result.warnings] == ["no_knee_drive", "roll_assumed_level"]
 
 
 def test_unseen_heel_is_not_checked_and_says_so():

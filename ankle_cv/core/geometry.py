@@ -108,3 +108,57 @@ def estimate_roll_deg(sole_deg: np.ndarray, planted: np.ndarray) -> tuple[float,
     if v.size == 0:
         return float("nan"), float("nan"), 0
     return shorth(v), robust_sd(v), int(v.size)
+
+
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    order = np.argsort(values)
+    cum = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cum, 0.5 * cum[-1])])
+
+
+def roll_from_lines(
+    segments_px: np.ndarray,
+    *,
+    max_tilt_deg: float = 15.0,
+    band_deg: float = 3.0,
+    min_segments: int = 6,
+    min_support: float = 0.4,
+) -> tuple[float, float, int]:
+    """Camera roll from straight lines of the scene (true verticals and horizontals).
+
+    Each segment within ``max_tilt_deg`` of the image horizontal or vertical votes, with
+    its length as weight, for the tilt it shows; the roll is the weighted median, refined
+    over the votes within ``band_deg`` of it. Lines receding in depth or on clutter scatter
+    and are outvoted; lines parallel to the image plane (a back wall's floor line, door
+    frames, the wall being faced) agree.
+
+    Parameters
+    ----------
+    segments_px : ndarray of shape (K, 4)
+        x0, y0, x1, y1 of each segment, image pixels (y down).
+
+    Returns
+    -------
+    roll_deg : float
+        NaN when fewer than ``min_segments`` agree or they hold less than ``min_support`` of
+        the voting length (no man-made structure to trust).
+    spread_deg : float
+        Length-weighted robust SD of the agreeing segments' tilts.
+    n_segments : int
+        Segments that agreed.
+    """
+    seg = np.asarray(segments_px, dtype=np.float64).reshape(-1, 4)
+    angle = line_angle_deg(seg[:, 2:] - seg[:, :2])
+    tilt = np.where(angle > 45.0, angle - 90.0, np.where(angle <= -45.0, angle + 90.0, angle))
+    length = np.hypot(seg[:, 2] - seg[:, 0], seg[:, 3] - seg[:, 1])
+    vote = np.abs(tilt) <= max_tilt_deg
+    if vote.sum() < min_segments:
+        return float("nan"), float("nan"), int(vote.sum())
+    tilt, length = tilt[vote], length[vote]
+    first = _weighted_median(tilt, length)
+    near = np.abs(tilt - first) <= band_deg
+    if near.sum() < min_segments or length[near].sum() < min_support * length.sum():
+        return float("nan"), float("nan"), int(near.sum())
+    roll = _weighted_median(tilt[near], length[near])
+    spread = 1.4826 * _weighted_median(np.abs(tilt[near] - roll), length[near])
+    return roll, spread, int(near.sum())

@@ -42,8 +42,11 @@ class KneeToWallKinematics:
     facing : ndarray of shape (T,)
         +1 feet point image right, -1 left, NaN unknown.
     roll_deg, roll_sd_deg : float
-        Camera roll used and the frame-to-frame scatter of its estimate (NaN if given).
-    roll_from_user : bool
+        Camera roll used and the scatter of the evidence it came from (NaN if none).
+    roll_source : {"user", "scene", "sole", "level"}
+        Where the roll used came from (``level`` means assumed 0).
+    sole_roll_deg, scene_roll_deg : float
+        The roll the planted sole and the scene lines suggest (NaN where unavailable).
     foot_length_px : ndarray of shape (2,)
     lifts : ndarray of shape (K, 4), int64
         leg (0/1), start frame, stop frame (exclusive), frame of peak height.
@@ -62,7 +65,9 @@ class KneeToWallKinematics:
     facing: np.ndarray
     roll_deg: float
     roll_sd_deg: float
-    roll_from_user: bool
+    roll_source: str
+    sole_roll_deg: float
+    scene_roll_deg: float
     foot_length_px: np.ndarray
     lifts: np.ndarray
     trials: np.ndarray
@@ -100,6 +105,23 @@ def _heel_pass(xy: np.ndarray, still: np.ndarray, time_s: np.ndarray, *, roll_de
     return height, lifts, np.isfinite(height) & ~lifted
 
 
+ROLL_SOURCES = ("auto", "scene", "sole", "level")
+
+
+def _choose_roll(user: float | None, source: str, *, sole, scene) -> tuple[float, float, str]:
+    """(roll, spread, source) from the user's value or the chosen estimate."""
+    if user is not None:
+        return float(user), float("nan"), "user"
+    if source == "auto":
+        source = "scene" if np.isfinite(scene[0]) else "level"
+    if source == "level":
+        return 0.0, float("nan"), "level"
+    roll, spread = scene if source == "scene" else sole
+    if not np.isfinite(roll):  # the asked-for evidence is missing: assume level
+        return 0.0, float("nan"), "level"
+    return float(roll), float(spread), source
+
+
 def knee_to_wall_kinematics(
     legs: np.ndarray,
     time_s: np.ndarray,
@@ -107,6 +129,8 @@ def knee_to_wall_kinematics(
     min_visibility: float = 0.5,
     max_gap_s: float = 0.25,
     cutoff_hz: float = 6.0,
+    lines: np.ndarray | None = None,
+    roll_source: str = "auto",
     roll_deg: float | None = None,
     leg: str | None = None,
     heel_on_foot: float = 0.05,
@@ -130,8 +154,15 @@ def knee_to_wall_kinematics(
         Longest gap of missing landmarks bridged by interpolation.
     cutoff_hz : float
         Zero-phase low-pass cut-off for the landmark trajectories.
+    lines : ndarray of shape (K, 4), optional
+        Straight scene segments (x0, y0, x1, y1 px) for levelling the camera.
+    roll_source : {"auto", "scene", "sole", "level"}
+        Which estimate of the camera roll to use: the scene lines, the planted sole, or
+        none (a level camera). ``auto`` takes the scene lines when they agree, else assumes
+        a level camera: MediaPipe's heel and foot-index landmarks are not at sole level, so
+        the sole line of a real shoe is tilted by several degrees (README, *Camera roll*).
     roll_deg : float, optional
-        Camera roll to use instead of the estimate from the planted sole.
+        Camera roll given by the user; overrides ``roll_source``.
     leg : {"left", "right"}, optional
         The tested (front) leg, overriding the side read from MediaPipe's labels.
     heel_on_foot, heel_off_foot, heel_min_duration_s : float
@@ -148,6 +179,8 @@ def knee_to_wall_kinematics(
         raise ValueError(f"legs must have shape (T, 2, 5, 4), got {legs.shape}")
     if leg is not None and leg not in LEGS:
         raise ValueError(f"leg must be one of {LEGS} or None, got {leg!r}")
+    if roll_source not in ROLL_SOURCES:
+        raise ValueError(f"roll_source must be one of {ROLL_SOURCES}, got {roll_source!r}")
     xy_gated = signal.gate_visibility(legs[..., :2], legs[..., 3], min_visibility=min_visibility)
     xy_gated = _legs.gate_implausible_lengths(xy_gated)
     xy_filled = signal.fill_gaps(xy_gated, time_s, max_gap_s=max_gap_s)
@@ -178,18 +211,14 @@ def knee_to_wall_kinematics(
     still = is_front & (foot_speed < max_foot_speed)
 
     heel_args = dict(foot_px=foot_px, on=heel_on_foot, off=heel_off_foot, min_dur_s=heel_min_duration_s)
-    if roll_deg is None:
-        rough, _, _ = geometry.estimate_roll_deg(front_sole_deg, still.any(axis=1))
-        rough = 0.0 if np.isnan(rough) else rough
-        height, _, heel_down = _heel_pass(xy, still, time_s, roll_deg=rough, **heel_args)
-        # flat: still, heel down and toes not raised either
-        flat = still & heel_down & (np.abs(height) < heel_off_foot)
-        roll, roll_sd, _ = geometry.estimate_roll_deg(front_sole_deg, flat.any(axis=1))
-        roll_from_user = False
-        if np.isnan(roll):
-            roll, roll_sd = rough, float("nan")
-    else:
-        roll, roll_sd, roll_from_user = float(roll_deg), float("nan"), True
+    # the sole estimate: heel lifts are roll-independent (heights are taken against the
+    # heel-down level), so a rough roll finds the flat frames the refined one is taken from
+    rough, _, _ = geometry.estimate_roll_deg(front_sole_deg, still.any(axis=1))
+    height, _, heel_down = _heel_pass(xy, still, time_s, roll_deg=np.nan_to_num(rough), **heel_args)
+    flat = still & heel_down & (np.abs(height) < heel_off_foot)  # neither heel nor toes up
+    sole = geometry.estimate_roll_deg(front_sole_deg, flat.any(axis=1))[:2]
+    scene = geometry.roll_from_lines(lines)[:2] if lines is not None else (np.nan, np.nan)
+    roll, roll_sd, source = _choose_roll(roll_deg, roll_source, sole=sole, scene=scene)
     height, lifts, heel_down = _heel_pass(xy, still, time_s, roll_deg=roll, **heel_args)
 
     face = facing[:, None]
@@ -208,7 +237,9 @@ def knee_to_wall_kinematics(
         facing=facing,
         roll_deg=float(roll),
         roll_sd_deg=float(roll_sd),
-        roll_from_user=roll_from_user,
+        roll_source=source,
+        sole_roll_deg=float(sole[0]),
+        scene_roll_deg=float(scene[0]),
         foot_length_px=foot_px,
         lifts=lifts,
         trials=np.zeros((0, 3), dtype=np.int64),

@@ -71,6 +71,8 @@ def report_dict(result: KneeToWallResult, *, series_meta: dict | None = None, fr
             "roll_deg": result.roll_deg,
             "roll_sd_deg": result.roll_sd_deg,
             "roll_source": result.roll_source,
+            "scene_roll_deg": result.scene_roll_deg,
+            "sole_roll_deg": result.sole_roll_deg,
         },
         "detection_rate": result.detection_rate,
         "legs": legs,

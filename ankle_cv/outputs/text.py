@@ -43,7 +43,9 @@ def _leg_lines(leg: LegResult, restriction_deg: float) -> list[str]:
 def summary_text(result: KneeToWallResult) -> str:
     refs = result.settings.references
     w, h = result.frame_size_px
-    roll = f"roll {result.roll_deg:+.1f}° ({result.roll_source}"
+    how = {"user": "given", "scene": "from scene lines", "sole": "from the planted sole",
+           "level": "assumed level"}[result.roll_source]
+    roll = f"roll {result.roll_deg:+.1f}° ({how}"
     roll += f", scatter ±{result.roll_sd_deg:.1f}°)" if result.roll_sd_deg is not None else ")"
     lines = [
         f"ankle-cv {tool_versions()['ankle-cv']} · knee-to-wall · {result.source}",

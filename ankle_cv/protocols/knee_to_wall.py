@@ -33,6 +33,7 @@ class KneeToWallSettings:
     min_visibility: float = 0.5
     max_gap_s: float = 0.25
     cutoff_hz: float = 6.0
+    roll_source: str = "auto"
     roll_deg: float | None = None
     leg: str | None = None
     heel_on_foot: float = 0.05
@@ -45,7 +46,7 @@ class KneeToWallSettings:
     references: References = References()
 
     def core_kwargs(self) -> dict:
-        names = ("min_visibility", "max_gap_s", "cutoff_hz", "roll_deg", "leg", "heel_on_foot",
+        names = ("min_visibility", "max_gap_s", "cutoff_hz", "roll_source", "roll_deg", "leg", "heel_on_foot",
                  "heel_off_foot", "heel_min_duration_s", "min_prominence_deg", "min_spacing_s")
         return {n: getattr(self, n) for n in names}
 
@@ -123,6 +124,8 @@ class KneeToWallResult:
     roll_deg: float
     roll_sd_deg: float | None
     roll_source: str
+    sole_roll_deg: float | None
+    scene_roll_deg: float | None
     legs: tuple[LegResult, ...]
     asymmetry_deg: float | None
     warnings: tuple[QualityWarning, ...]
@@ -227,8 +230,8 @@ def analyze_knee_to_wall(series: LandmarkSeries, settings: KneeToWallSettings = 
     if not series.detected.any():
         raise NoPersonError("no person detected in any frame", path=series.source or None)
     legs = gather_legs(series.xyzv)
-    kin = knee_to_wall_kinematics(legs, series.time_s, **settings.core_kwargs())
-    ratio = quality.body_width_ratio(series.xyzv, roll_deg=kin.roll_deg)
+    kin = knee_to_wall_kinematics(legs, series.time_s, lines=series.lines[:, 1:], **settings.core_kwargs())
+    ratio = quality.body_width_ratio(series.xyzv, roll_deg=kin.roll_deg if kin.roll_source in ("user", "scene") else 0.0)
     view = _view(ratio)
     if view == "front" and not settings.allow_any_view:
         raise ViewError(
@@ -280,8 +283,12 @@ def analyze_knee_to_wall(series: LandmarkSeries, settings: KneeToWallSettings = 
                  "angles are the peaks regardless of the heel")
     if not trials:
         warn("no_knee_drive", f"no knee drive of at least {settings.min_prominence_deg:g} deg found")
-    if not kin.roll_from_user and np.isfinite(kin.roll_deg) and abs(kin.roll_deg) > 15.0:
-        warn("large_roll", f"the camera looks tilted by {kin.roll_deg:+.1f} deg (from the sole line): "
+    if kin.roll_source == "level" and settings.roll_source == "auto":
+        sole = "" if not np.isfinite(kin.sole_roll_deg) else f" (the sole line suggests {kin.sole_roll_deg:+.1f} deg)"
+        warn("roll_assumed_level", "no straight lines in the background to level the camera: assumed the phone "
+             f"was level{sole}; every degree of tilt is a degree on the angle, give --roll-deg if it was not")
+    if kin.roll_source in ("scene", "sole") and abs(kin.roll_deg) > 15.0:
+        warn("large_roll", f"the camera looks tilted by {kin.roll_deg:+.1f} deg ({kin.roll_source}): "
              "check the phone was level, or give --roll-deg")
     if settings.leg is None and np.isfinite(kin.front_label).any():
         known = np.isfinite(kin.front_label) & np.isfinite(kin.front_side)
@@ -323,7 +330,9 @@ def analyze_knee_to_wall(series: LandmarkSeries, settings: KneeToWallSettings = 
         body_width_ratio=_round(ratio, 3),
         roll_deg=_round(kin.roll_deg),
         roll_sd_deg=_round(kin.roll_sd_deg, 2),
-        roll_source="user" if kin.roll_from_user else "planted sole",
+        roll_source=kin.roll_source,
+        sole_roll_deg=_round(kin.sole_roll_deg),
+        scene_roll_deg=_round(kin.scene_roll_deg),
         legs=tuple(leg_results),
         asymmetry_deg=asym,
         warnings=tuple(warns),
