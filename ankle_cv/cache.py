@@ -51,6 +51,7 @@ def landmarks_for(
     *,
     settings: PoseSettings = PoseSettings(),
     cache_dir: Path | None = None,
+    workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[LandmarkSeries, bool]:
     """Landmarks of a video, from the cache when fresh, else from MediaPipe (then cached).
@@ -59,6 +60,8 @@ def landmarks_for(
     ----------
     cache_dir : Path, optional
         ``None`` disables the cache.
+    workers : int, optional
+        Pose worker processes (see :func:`ankle_cv.pose.estimate_pose`).
 
     Returns
     -------
@@ -72,7 +75,7 @@ def landmarks_for(
         series = _load_fresh(path, meta)
         if series is not None:
             return series, True
-    series = estimate_pose(video, settings=settings, video_sha256=video_sha, progress=progress)
+    series = estimate_pose(video, settings=settings, video_sha256=video_sha, workers=workers, progress=progress)
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -113,24 +113,25 @@ def _progress_callback(enabled: bool, label: str):
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Landmark cache folder [default: $ANKLE_CV_CACHE_DIR or ~/.cache/ankle-cv].")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the landmark cache.")
+@click.option("--workers", type=click.IntRange(min=1), help="Pose worker processes [default: one per core].")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def analyze(video: Path, out_dir: Path | None, leg: str, as_json: bool, roll_source: str, roll_deg: float | None,
             foot_length_cm: float | None, min_visibility: float, restriction_deg: float,
-            allow_any_view: bool, cache_dir: Path | None, no_cache: bool, quiet: bool) -> None:
+            allow_any_view: bool, cache_dir: Path | None, no_cache: bool, workers: int | None, quiet: bool) -> None:
     """Score a knee-to-wall (weight-bearing lunge) video filmed side-on.
 
     Prints, per tested leg, the best tibia-to-vertical angle reached with the heel down,
     every trial and every heel lift; --out also writes report.json, angles.csv and the
     landmarks.
     """
-    from .cache import default_cache_dir, landmarks_for
+    from .cache import default_cache_dir
     from .outputs.angles_csv import write_angles_csv
     from .outputs.atomic import staged_outputs
     from .outputs.report import report_dict, write_report
     from .outputs.text import summary_text
-    from .protocols.knee_to_wall import KneeToWallSettings, analyze_knee_to_wall
+    from .pipeline import analyze_video
+    from .protocols.knee_to_wall import KneeToWallSettings
     from .protocols.references import References
-    from .source import probe
 
     settings = KneeToWallSettings(
         min_visibility=min_visibility, roll_source=roll_source, roll_deg=roll_deg, leg=None if leg == "auto" else leg,
@@ -139,14 +140,13 @@ def analyze(video: Path, out_dir: Path | None, leg: str, as_json: bool, roll_sou
     )
     update, close = _progress_callback(not quiet and sys.stderr.isatty(), "pose")
     try:
-        probe(video)  # fail fast, before hashing a file that is not a video
         cache = None if no_cache else (cache_dir or default_cache_dir())
         try:
-            series, from_cache = landmarks_for(str(video), cache_dir=cache, progress=update)
+            analysis = analyze_video(video, settings, cache_dir=cache, workers=workers, progress=update)
         finally:
             close()
-        result = analyze_knee_to_wall(series, settings)
-        doc = report_dict(result, series_meta=series.meta, from_cache=from_cache)
+        series, result = analysis.series, analysis.result
+        doc = report_dict(result, series_meta=series.meta, from_cache=analysis.from_cache)
         if out_dir is not None:
             with staged_outputs(out_dir) as stage:
                 write_angles_csv(result, stage.path("angles.csv"))

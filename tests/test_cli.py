@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from synth import knee_to_wall
 from videos import write_noise_video, write_test_pattern
 
-import ankle_cv.cache
+import ankle_cv.pipeline
 from ankle_cv import __version__
 from ankle_cv.cli import cli
 from ankle_cv.models import PINNED_SHA256
@@ -20,7 +20,7 @@ def runner():
 
 @pytest.fixture
 def synthetic_landmarks(monkeypatch):
-    """Serve a synthetic knee-to-wall series instead of running MediaPipe."""
+    """Serve a synthetic knee-to-wall series and its heel instead of running MediaPipe."""
     series, truth = knee_to_wall(peaks_deg=(30.0, 35.0, 40.0), lift=(7.0, 1.0, 20.0))
     calls = []
 
@@ -28,7 +28,10 @@ def synthetic_landmarks(monkeypatch):
         calls.append(video)
         return series, False
 
-    monkeypatch.setattr(ankle_cv.cache, "landmarks_for", fake)
+    monkeypatch.setattr(ankle_cv.pipeline, "landmarks_for", fake)
+    # the video is noise: the heel "seen in the image" is the synthetic truth
+    rise = truth["heel_rise_px"] / 120.0
+    monkeypatch.setattr(ankle_cv.pipeline, "track_heel_rise", lambda video, anchors, n_frames: (rise, rise * 0 + 1))
     return calls
 
 
@@ -121,7 +124,7 @@ def test_front_view_is_a_clear_error(runner, tmp_path, monkeypatch):
     import dataclasses
 
     front = dataclasses.replace(series, xyzv=xyzv, source="front.mp4")
-    monkeypatch.setattr(ankle_cv.cache, "landmarks_for", lambda video, **kw: (front, False))
+    monkeypatch.setattr(ankle_cv.pipeline, "landmarks_for", lambda video, **kw: (front, False))
     video = write_noise_video(tmp_path / "front.mp4")
     result = runner.invoke(cli, ["analyze", str(video), "--out", str(tmp_path / "out")])
     assert result.exit_code == 5

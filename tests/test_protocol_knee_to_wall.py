@@ -32,8 +32,9 @@ def test_best_of_three_with_the_heel_down():
     (lift,) = left.heel_lifts
     assert lift.trial == 3 and abs(lift.start_frame - truth["lift_start_frame"]) <= 2
     assert lift.peak_height_foot == pytest.approx(1 / 6, abs=0.01) and lift.peak_height_cm is None
-    # synthetic series carry no scene lines: the camera is assumed level, and the report says so
-    assert [w.code for w in result.warnings] == ["roll_assumed_level"]
+    # synthetic series come without a video (heel from landmarks) and without scene lines
+    # (camera assumed level): the report says both
+    assert [w.code for w in result.warnings] == ["heel_from_landmarks", "roll_assumed_level"]
     assert result.roll_source == "level" and result.sole_roll_deg == pytest.approx(0.0, abs=0.05)
     assert result.view == "side" and result.facing == "right"
 
@@ -72,8 +73,24 @@ def test_unseen_heel_is_not_checked_and_says_so():
     result = analyze_knee_to_wall(with_xyzv(series, xyzv))
     left = result.leg("left")
     assert not left.heel_checked and left.heel_lifts == ()
+    assert [tr.heel_checked for tr in left.trials] == [False, False, False]
     assert left.best_deg == pytest.approx(40.0, abs=0.2)  # peaks regardless of the heel
-    assert "heel_not_visible" in [w.code for w in result.warnings]
+    assert "heel_not_checked" in [w.code for w in result.warnings]
+
+
+def test_heel_measured_in_the_image_replaces_the_landmarks():
+    series, truth = knee_to_wall(peaks_deg=(30.0, 35.0, 40.0))
+    # the landmark heel says nothing happened; the image says the heel rose 0.2 foot in 7.0-8.0 s
+    rise = np.zeros(series.n_frames)
+    rise[(series.time_s >= 7.0) & (series.time_s < 8.0)] = 0.2
+    rise[:10] = np.nan  # not tracked at the start: unknown, not down
+    result = analyze_knee_to_wall(series, heel_rise_foot=rise)
+    left = result.leg("left")
+    (lift,) = left.heel_lifts
+    assert lift.start_frame == 210 and lift.end_frame == 239 and lift.peak_height_foot == pytest.approx(0.2)
+    assert left.trials[2].heel_lifted and left.trials[2].peak_frame < 210
+    assert [tr.heel_checked for tr in left.trials] == [True, True, True]
+    assert "heel_from_landmarks" not in [w.code for w in result.warnings]
 
 
 def test_front_view_is_refused_unless_allowed():

@@ -58,6 +58,7 @@ def detect_heel_lifts(
     on_foot: float,
     off_foot: float,
     min_duration_s: float,
+    onset_foot: float | None = None,
 ) -> np.ndarray:
     """Heel lifts of one leg by hysteresis and a minimum duration.
 
@@ -71,6 +72,11 @@ def detect_heel_lifts(
         ``on_foot``, and ends when it falls back below ``off_foot``.
     min_duration_s : float
         Shorter excursions are landmark jitter, not lifts.
+    onset_foot : float, optional
+        Each detected lift is widened back to where the height last was at or below this
+        level before it (and forward to where it first is again after it), so that its
+        start is when the heel began to rise rather than when it crossed ``off_foot``.
+        Default a third of ``off_foot``.
 
     Returns
     -------
@@ -86,7 +92,24 @@ def detect_heel_lifts(
         return np.zeros((0, 3), dtype=np.int64)
     h = np.nan_to_num(lift_height, nan=-np.inf)
     peaks = [lo + int(np.argmax(h[lo:hi])) for lo, hi in spans]  # a loop over events, not frames
+    spans = _widen_to_onset(h, spans, off_foot / 3.0 if onset_foot is None else onset_foot)
     return np.column_stack((spans, peaks)).astype(np.int64)
+
+
+def _widen_to_onset(height: np.ndarray, spans: np.ndarray, level: float) -> np.ndarray:
+    """Move each span's start back to just after the last sample at or below ``level``, and
+    its stop forward to the first such sample, without crossing the neighbouring spans."""
+    n = height.size
+    idx = np.arange(n)
+    low = height <= level  # NaN was mapped to -inf: unknown counts as down
+    last_low = np.maximum.accumulate(np.where(low, idx, -1))
+    next_low = np.minimum.accumulate(np.where(low, idx, n)[::-1])[::-1]
+    starts = last_low[spans[:, 0]] + 1
+    stops = next_low[np.minimum(spans[:, 1], n - 1)]
+    stops = np.where(spans[:, 1] >= n, n, stops)
+    prev_stop = np.concatenate(([0], spans[:-1, 1]))
+    next_start = np.concatenate((spans[1:, 0], [n]))
+    return np.column_stack((np.maximum(starts, prev_stop), np.minimum(np.maximum(stops, spans[:, 1]), next_start)))
 
 
 def segment_trials(

@@ -33,6 +33,8 @@ class KneeToWallKinematics:
         Heel height above its heel-down level, in foot lengths.
     heel_down : ndarray of shape (T, 2), bool
         Heel seen and not in a lift.
+    heel_known : ndarray of shape (T, 2), bool
+        The heel's height is known (seen, or tracked in the image).
     visibility : ndarray of shape (T, 2, 5)
         MediaPipe visibility of hip, knee, ankle, heel, foot index of each leg.
     front_label : ndarray of shape (T,)
@@ -48,6 +50,15 @@ class KneeToWallKinematics:
     sole_roll_deg, scene_roll_deg : float
         The roll the planted sole and the scene lines suggest (NaN where unavailable).
     foot_length_px : ndarray of shape (2,)
+    xy_px : ndarray of shape (T, 2, 5, 2)
+        Gap-filled, smoothed positions of hip, knee, ankle, heel, foot index per leg.
+    still : ndarray of shape (T, 2), bool
+        The leg is the front leg and its foot is still (heel and foot index).
+    stance : ndarray of shape (T,), int64
+        Stance number: stances are separated by steps of the front foot.
+    heel_source : {"image", "landmarks"}
+        Where the front foot's heel height came from: the heel tracked in the image
+        (``heel_rise_foot``), or MediaPipe's heel and foot-index landmarks.
     lifts : ndarray of shape (K, 4), int64
         leg (0/1), start frame, stop frame (exclusive), frame of peak height.
     trials : ndarray of shape (M, 3), int64
@@ -59,6 +70,7 @@ class KneeToWallKinematics:
     tibia_deg: np.ndarray
     heel_height_foot: np.ndarray
     heel_down: np.ndarray
+    heel_known: np.ndarray
     visibility: np.ndarray
     front_label: np.ndarray
     front_side: np.ndarray
@@ -69,6 +81,10 @@ class KneeToWallKinematics:
     sole_roll_deg: float
     scene_roll_deg: float
     foot_length_px: np.ndarray
+    xy_px: np.ndarray
+    still: np.ndarray
+    stance: np.ndarray
+    heel_source: str
     lifts: np.ndarray
     trials: np.ndarray
 
@@ -85,14 +101,22 @@ def _nanmedian(values: np.ndarray) -> np.ndarray:
 
 
 def _heel_pass(xy: np.ndarray, still: np.ndarray, time_s: np.ndarray, *, roll_deg: float,
-               foot_px: np.ndarray, on: float, off: float, min_dur_s: float):
+               foot_px: np.ndarray, on: float, off: float, min_dur_s: float, measured: np.ndarray | None,
+               is_front: np.ndarray):
     """Heel height (foot lengths above heel-down) and lifts of both legs at one roll.
 
-    The heel-down level is taken from the frames in which the leg is the front leg and its
-    foot is still (``still``, shape (T, 2)).
+    The landmark height is referred to its heel-down level, taken from the frames in which
+    the leg is the front leg and its foot is still (``still``, shape (T, 2)). ``measured``
+    (T, 2), where not None, replaces it in the front leg's frames: the heel tracked in the
+    image, already relative to a heel-down frame; NaN there means unknown, never a
+    landmark stand-in (the two do not share a baseline).
+
+    Returns height (T, 2), lifts (K, 4), heel_down (T, 2) and heel_known (T, 2).
     """
     height = events.heel_height_norm(xy[:, :, HEEL], xy[:, :, TOE], roll_deg=roll_deg, foot_length_px=foot_px)
     height = height - events.heel_baseline(height, still)
+    if measured is not None:
+        height = np.where(is_front, measured[:, None], height)
     found = []
     for leg in range(2):  # two legs, not frames
         spans = events.detect_heel_lifts(height[:, leg], time_s, on_foot=on, off_foot=off,
@@ -102,7 +126,8 @@ def _heel_pass(xy: np.ndarray, still: np.ndarray, time_s: np.ndarray, *, roll_de
     lifted = np.zeros(height.shape, dtype=bool)
     for leg, lo, hi, _ in lifts:
         lifted[lo:hi, leg] = True
-    return height, lifts, np.isfinite(height) & ~lifted
+    known = np.isfinite(height)
+    return height, lifts, known & ~lifted, known
 
 
 ROLL_SOURCES = ("auto", "scene", "sole", "level")
@@ -139,6 +164,7 @@ def knee_to_wall_kinematics(
     max_foot_speed: float = 0.5,
     min_prominence_deg: float = 5.0,
     min_spacing_s: float = 1.0,
+    heel_rise_foot: np.ndarray | None = None,
 ) -> KneeToWallKinematics:
     """Angles, heel lifts and trials of a knee-to-wall clip.
 
@@ -173,6 +199,12 @@ def knee_to_wall_kinematics(
     min_prominence_deg, min_spacing_s : float
         Trial (knee drive) segmentation: the least rise of a drive and the least time
         between two drive peaks.
+    heel_rise_foot : ndarray of shape (T,), optional
+        Rise of the front foot's heel over its forefoot measured in the image (foot
+        lengths; NaN where not measured), from :func:`ankle_cv.heel_track.track_heel_rise`
+        on the anchors of :func:`heel_anchors`. Where given it replaces the landmark
+        heel height: MediaPipe's heel and foot-index landmarks drift up by up to a tenth of
+        a foot length as the shank tilts forward even with the heel flat on the floor.
     """
     legs = np.asarray(legs, dtype=np.float64)
     if legs.ndim != 4 or legs.shape[1:] != (2, 5, 4):
@@ -187,10 +219,10 @@ def knee_to_wall_kinematics(
 
     facing = _legs.facing_sign(xy_filled, time_s)
     front_label = _legs.front_leg_label(xy_filled, facing)
+    foot_mid = signal.quiet_nanmean(xy_filled[:, :, [ANKLE, HEEL, TOE]], axis=2)  # unseen heel left out
+    front_foot = _legs.pick_leg(foot_mid, front_label)
+    stance = _legs.stance_segments(front_foot, time_s, foot_px=_legs.foot_scale_px(xy_filled))
     if leg is None:
-        foot_mid = signal.quiet_nanmean(xy_filled[:, :, [ANKLE, HEEL, TOE]], axis=2)  # unseen heel left out
-        front_foot = _legs.pick_leg(foot_mid, front_label)
-        stance = _legs.stance_segments(front_foot, time_s, foot_px=_legs.foot_scale_px(xy_filled))
         front_side = _legs.stance_side(front_label, stance)
     else:
         front_side = np.where(np.isfinite(front_label), float(LEGS.index(leg)), np.nan)
@@ -210,16 +242,18 @@ def knee_to_wall_kinematics(
     foot_speed = signal.speed(xy[:, :, [HEEL, TOE]], time_s).max(axis=2) / foot_px
     still = is_front & (foot_speed < max_foot_speed)
 
-    heel_args = dict(foot_px=foot_px, on=heel_on_foot, off=heel_off_foot, min_dur_s=heel_min_duration_s)
+    measured = None if heel_rise_foot is None else np.asarray(heel_rise_foot, dtype=np.float64)
+    heel_args = dict(foot_px=foot_px, on=heel_on_foot, off=heel_off_foot, min_dur_s=heel_min_duration_s,
+                     measured=measured, is_front=is_front)
     # the sole estimate: heel lifts are roll-independent (heights are taken against the
     # heel-down level), so a rough roll finds the flat frames the refined one is taken from
     rough, _, _ = geometry.estimate_roll_deg(front_sole_deg, still.any(axis=1))
-    height, _, heel_down = _heel_pass(xy, still, time_s, roll_deg=np.nan_to_num(rough), **heel_args)
+    height, _, heel_down, _ = _heel_pass(xy, still, time_s, roll_deg=np.nan_to_num(rough), **heel_args)
     flat = still & heel_down & (np.abs(height) < heel_off_foot)  # neither heel nor toes up
     sole = geometry.estimate_roll_deg(front_sole_deg, flat.any(axis=1))[:2]
     scene = geometry.roll_from_lines(lines)[:2] if lines is not None else (np.nan, np.nan)
     roll, roll_sd, source = _choose_roll(roll_deg, roll_source, sole=sole, scene=scene)
-    height, lifts, heel_down = _heel_pass(xy, still, time_s, roll_deg=roll, **heel_args)
+    height, lifts, heel_down, heel_known = _heel_pass(xy, still, time_s, roll_deg=roll, **heel_args)
 
     face = facing[:, None]
     tibia = geometry.tibia_angle_deg(xy[:, :, KNEE], xy[:, :, ANKLE], roll_deg=roll, facing_sign=face)
@@ -231,6 +265,7 @@ def knee_to_wall_kinematics(
         tibia_deg=tibia,
         heel_height_foot=height,
         heel_down=heel_down,
+        heel_known=heel_known,
         visibility=visibility,
         front_label=front_label,
         front_side=front_side,
@@ -241,9 +276,63 @@ def knee_to_wall_kinematics(
         sole_roll_deg=float(sole[0]),
         scene_roll_deg=float(scene[0]),
         foot_length_px=foot_px,
+        xy_px=xy,
+        still=still,
+        stance=stance,
+        heel_source="landmarks" if measured is None else "image",
         lifts=lifts,
         trials=np.zeros((0, 3), dtype=np.int64),
     )
     trials = events.segment_trials(kin.front(tibia), time_s, min_prominence_deg=min_prominence_deg,
                                    min_spacing_s=min_spacing_s)
     return dataclasses.replace(kin, trials=trials)
+
+
+@dataclasses.dataclass(frozen=True)
+class HeelAnchor:
+    """Where to track the front foot's heel in one stance (frames ``start`` to ``stop``).
+
+    ``ref`` is the stance's frame with the knee furthest back (the heel surely down);
+    heel and foot index are the smoothed landmark positions there, in pixels.
+    """
+
+    start: int
+    stop: int
+    ref: int
+    heel_xy_px: tuple[float, float]
+    toe_xy_px: tuple[float, float]
+    foot_px: float
+
+
+#: Below this foot length in the picture the heel patch is too small to follow.
+MIN_TRACK_FOOT_PX = 40.0
+
+
+def heel_anchors(kin: KneeToWallKinematics, *, min_frames: int = 10,
+                 min_foot_px: float = MIN_TRACK_FOOT_PX) -> list[HeelAnchor]:
+    """One :class:`HeelAnchor` per stance of the front leg with at least ``min_frames``
+    frames and a foot at least ``min_foot_px`` long in the picture."""
+    anchors = []
+    angle = kin.front(kin.tibia_deg)
+    still = kin.front(kin.still.astype(np.float64)) == 1.0
+    heel, toe = kin.front(kin.xy_px[:, :, HEEL]), kin.front(kin.xy_px[:, :, TOE])
+    known = np.isfinite(kin.front_side)
+    for stance in np.unique(kin.stance[known]):  # a loop over stances, not frames
+        frames = np.flatnonzero(known & (kin.stance == stance))
+        if frames.size < min_frames:
+            continue
+        side = int(np.bincount(kin.front_side[frames].astype(np.int64)).argmax())
+        if not kin.foot_length_px[side] >= min_foot_px:
+            continue
+        usable = frames[still[frames] & np.isfinite(angle[frames]) & np.isfinite(heel[frames, 0])
+                        & np.isfinite(toe[frames, 0]) & (kin.front_side[frames] == side)]
+        if usable.size == 0:
+            continue
+        ref = int(usable[np.argmin(angle[usable])])
+        anchors.append(HeelAnchor(
+            start=int(frames[0]), stop=int(frames[-1]) + 1, ref=ref,
+            heel_xy_px=(float(heel[ref, 0]), float(heel[ref, 1])),
+            toe_xy_px=(float(toe[ref, 0]), float(toe[ref, 1])),
+            foot_px=float(kin.foot_length_px[side]),
+        ))
+    return anchors

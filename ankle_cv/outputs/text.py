@@ -20,13 +20,14 @@ def _leg_lines(leg: LegResult, restriction_deg: float) -> list[str]:
             f"{head}: best with heel down {_deg(leg.best_deg)} "
             f"(trial {leg.best_trial} at {leg.best_s:.2f} s) — {verdict} (cut-off {restriction_deg:g}°)"
         ]
-    if not leg.heel_checked:
-        lines.append("  heel not visible: heel lift NOT checked")
+    if leg.best_deg is not None and not leg.heel_checked:
+        lines.append("  the heel could not be followed in the best trial: a heel lift there would go unnoticed")
     lines.append("  trial  peak heel-down  ±jitter   at        peak any   heel")
     for tr in leg.trials:
         at = "" if tr.peak_s is None else f"{tr.peak_s:.2f} s"
         lift = next((h for h in leg.heel_lifts if h.trial == tr.number), None)
-        heel = f"lifted at {lift.start_s:.2f} s" if lift else ("lifted" if tr.heel_lifted else "down")
+        heel = (f"lifted at {lift.start_s:.2f} s" if lift else "lifted" if tr.heel_lifted
+                else "down" if tr.heel_checked else "not seen")
         lines.append(
             f"  {tr.number:<5}  {_deg(tr.peak_deg):<14}  ±{tr.jitter_sd_deg:<6.2f}  {at:<8}  "
             f"{_deg(tr.peak_any_deg):<9}  {heel}"

@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 
 from ..core import knee_to_wall_kinematics, quality
-from ..core.kneewall import KneeToWallKinematics
+from ..core.kneewall import MIN_TRACK_FOOT_PX, KneeToWallKinematics
 from ..core.legs import resolve_legs
 from ..errors import NoPersonError, ViewError
 from ..landmarks import ANKLE, HEEL, KNEE, LEG_LANDMARKS, LEGS, TOE
@@ -70,7 +70,9 @@ class HeelLift:
 @dataclasses.dataclass(frozen=True)
 class Trial:
     """One knee drive. ``peak_deg`` is the largest tibia angle with the heel down, before any
-    lift in the trial (None if the heel was never down); ``peak_any_deg`` ignores the heel."""
+    lift in the trial (None if the heel was never down); ``peak_any_deg`` ignores the heel.
+    ``heel_checked`` is whether the heel's height was known in at least 80% of the frames up
+    to the peak (where it was not, the heel could not be seen or tracked)."""
 
     leg: str
     number: int
@@ -86,11 +88,15 @@ class Trial:
     peak_any_s: float
     jitter_sd_deg: float
     heel_lifted: bool
+    heel_checked: bool
 
 
 @dataclasses.dataclass(frozen=True)
 class LegResult:
-    """Result of one tested leg: the best trial with the heel down (best of the trials)."""
+    """Result of one tested leg: the best trial with the heel down (best of the trials).
+
+    Trials whose heel was checked are preferred; ``heel_checked`` says whether the best one's
+    was."""
 
     leg: str
     best_deg: float | None
@@ -152,11 +158,12 @@ def _round(value: float | None, digits: int = 1) -> float | None:
     return None if value is None or not np.isfinite(value) else round(float(value), digits)
 
 
-def _trials(kin: KneeToWallKinematics, heel_checked: dict[int, bool]) -> list[tuple[int, Trial]]:
+def _trials(kin: KneeToWallKinematics) -> list[tuple[int, Trial]]:
     t = kin.time_s
     angle = kin.front(kin.tibia_deg)
     raw = kin.front(kin.tibia_raw_deg)
     down = kin.front(kin.heel_down.astype(np.float64)) == 1.0
+    known = kin.front(kin.heel_known.astype(np.float64)) == 1.0
     out, counts = [], {0: 0, 1: 0}
     for start, _, stop in kin.trials:  # a loop over trials, not frames
         leg = _median_int(kin.front_side[start:stop])
@@ -166,10 +173,12 @@ def _trials(kin: KneeToWallKinematics, heel_checked: dict[int, bool]) -> list[tu
         frames = np.arange(start, stop)
         own = kin.lifts[(kin.lifts[:, 0] == leg) & (kin.lifts[:, 1] >= start) & (kin.lifts[:, 1] < stop)]
         first_lift = int(own[:, 1].min()) if len(own) else stop
-        ok = np.isfinite(a) & (down[start:stop] | (not heel_checked[leg])) & (frames < first_lift)
+        # a frame counts while the heel is down, or not known to be up, before the first lift
+        ok = np.isfinite(a) & (down[start:stop] | ~known[start:stop]) & (frames < first_lift)
         any_idx = int(np.nanargmax(a))
         counts[leg] += 1
         peak_idx = int(np.flatnonzero(ok)[np.argmax(a[ok])]) if ok.any() else None
+        checked = peak_idx is not None and known[start:start + peak_idx + 1].mean() >= 0.8
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             jitter = float(np.nanstd(raw[start:stop] - a))
@@ -188,6 +197,7 @@ def _trials(kin: KneeToWallKinematics, heel_checked: dict[int, bool]) -> list[tu
             peak_any_s=_round(t[start + any_idx], 3),
             jitter_sd_deg=_round(jitter, 2),
             heel_lifted=bool(len(own)),
+            heel_checked=bool(checked),
         )))
     return out
 
@@ -217,8 +227,20 @@ def _view(ratio: float) -> str:
     return "front" if ratio > FRONT_VIEW_RATIO else "oblique" if ratio > OBLIQUE_VIEW_RATIO else "side"
 
 
-def analyze_knee_to_wall(series: LandmarkSeries, settings: KneeToWallSettings = KneeToWallSettings()) -> KneeToWallResult:
+def kinematics_for(series: LandmarkSeries, settings: KneeToWallSettings, *,
+                   heel_rise_foot: np.ndarray | None = None) -> KneeToWallKinematics:
+    """Run the core on a series with the protocol's settings."""
+    return knee_to_wall_kinematics(gather_legs(series.xyzv), series.time_s, lines=series.lines[:, 1:],
+                                   heel_rise_foot=heel_rise_foot, **settings.core_kwargs())
+
+
+def analyze_knee_to_wall(series: LandmarkSeries, settings: KneeToWallSettings = KneeToWallSettings(), *,
+                         heel_rise_foot: np.ndarray | None = None) -> KneeToWallResult:
     """Score a knee-to-wall clip.
+
+    ``heel_rise_foot`` (T,) is the front heel's rise measured in the image (see
+    :mod:`ankle_cv.heel_track`); without it the heel height comes from the landmarks and
+    the result warns that heel lifts may be false at steep shank angles.
 
     Raises
     ------
@@ -230,7 +252,7 @@ def analyze_knee_to_wall(series: LandmarkSeries, settings: KneeToWallSettings = 
     if not series.detected.any():
         raise NoPersonError("no person detected in any frame", path=series.source or None)
     legs = gather_legs(series.xyzv)
-    kin = knee_to_wall_kinematics(legs, series.time_s, lines=series.lines[:, 1:], **settings.core_kwargs())
+    kin = kinematics_for(series, settings, heel_rise_foot=heel_rise_foot)
     ratio = quality.body_width_ratio(series.xyzv, roll_deg=kin.roll_deg if kin.roll_source in ("user", "scene") else 0.0)
     view = _view(ratio)
     if view == "front" and not settings.allow_any_view:
@@ -245,12 +267,7 @@ def analyze_knee_to_wall(series: LandmarkSeries, settings: KneeToWallSettings = 
         warns.append(QualityWarning(code, message))
 
     vis_front = kin.front(kin.visibility)  # (T, 5)
-    heel_checked = {
-        leg: quality.visible_share(kin.visibility[kin.front_side == leg, leg, HEEL],
-                                   min_visibility=settings.min_visibility) >= 0.5
-        for leg in (0, 1)
-    }
-    trials = _trials(kin, heel_checked)
+    trials = _trials(kin)
     lifts = _lifts(kin, trials, settings.foot_length_cm)
     det = quality.detection_rate(series.xyzv)
 
@@ -278,11 +295,21 @@ def analyze_knee_to_wall(series: LandmarkSeries, settings: KneeToWallSettings = 
              "light the leg, avoid loose clothing and clutter")
     tested = sorted({leg for leg, _ in trials})
     for leg in tested:
-        if not heel_checked[leg]:
-            warn("heel_not_visible", f"the {LEGS[leg]} heel was hardly ever seen: heel lift could not be checked, "
-                 "angles are the peaks regardless of the heel")
+        unchecked = [tr.number for lg, tr in trials if lg == leg and tr.peak_deg is not None and not tr.heel_checked]
+        if unchecked:
+            listed = ", ".join(str(n) for n in unchecked)
+            warn("heel_not_checked", f"the {LEGS[leg]} heel could not be seen or tracked in trial(s) {listed}: "
+                 "their peaks may include a heel lift")
+    if trials and kin.heel_source == "landmarks":
+        warn("heel_from_landmarks", "heel lifts judged from MediaPipe landmarks only (no video to track the heel "
+             "in): they rise by up to a tenth of a foot length at steep shank angles even with the heel down")
     if not trials:
         warn("no_knee_drive", f"no knee drive of at least {settings.min_prominence_deg:g} deg found")
+    small = [LEGS[leg] for leg in tested if kin.foot_length_px[leg] < MIN_TRACK_FOOT_PX]
+    if small:
+        warn("small_in_frame", f"the tested foot is only {np.nanmin(kin.foot_length_px[[LEGS.index(s) for s in small]]):.0f} px "
+             "long in the picture: landmarks are coarse and the heel cannot be followed; film closer or at a "
+             "higher resolution")
     if kin.roll_source == "level" and settings.roll_source == "auto":
         sole = "" if not np.isfinite(kin.sole_roll_deg) else f" (the sole line suggests {kin.sole_roll_deg:+.1f} deg)"
         warn("roll_assumed_level", "no straight lines in the background to level the camera: assumed the phone "
@@ -302,14 +329,15 @@ def analyze_knee_to_wall(series: LandmarkSeries, settings: KneeToWallSettings = 
     for leg in tested:
         own = tuple(tr for lg, tr in trials if lg == leg)
         counted = [tr for tr in own if tr.peak_deg is not None]
-        best = max(counted, key=lambda tr: tr.peak_deg) if counted else None
+        checked = [tr for tr in counted if tr.heel_checked]
+        best = max(checked or counted, key=lambda tr: tr.peak_deg) if counted else None
         leg_results.append(LegResult(
             leg=LEGS[leg],
             best_deg=None if best is None else best.peak_deg,
             best_trial=None if best is None else best.number,
             best_s=None if best is None else best.peak_s,
             restricted=None if best is None else bool(best.peak_deg < refs.restriction_deg),
-            heel_checked=heel_checked[leg],
+            heel_checked=best is not None and best.heel_checked,
             trials=own,
             heel_lifts=tuple(h for lg, h in lifts if lg == leg),
         ))
