@@ -31,11 +31,9 @@ class Analysis:
 def score_series(series: LandmarkSeries, settings: KneeToWallSettings, *, video: str | None) -> KneeToWallResult:
     """Score landmarks; with the ``video`` at hand the heel is tracked in its pixels."""
     heel_rise = None
-    if video is not None:
-        first = kinematics_for(series, settings)
-        anchors = heel_anchors(first)
-        if anchors:
-            heel_rise, _ = track_heel_rise(video, anchors, n_frames=series.n_frames)
+    if video is not None:  # the heel is measured in the image: unknown where it cannot be followed
+        anchors = heel_anchors(kinematics_for(series, settings))
+        heel_rise, _ = track_heel_rise(video, anchors, n_frames=series.n_frames)
     return analyze_knee_to_wall(series, settings, heel_rise_foot=heel_rise)
 
 

@@ -161,7 +161,7 @@ def knee_to_wall_kinematics(
     heel_on_foot: float = 0.05,
     heel_off_foot: float = 0.025,
     heel_min_duration_s: float = 0.15,
-    max_foot_speed: float = 0.5,
+    max_foot_speed: float = 1.0,
     min_prominence_deg: float = 5.0,
     min_spacing_s: float = 1.0,
     heel_rise_foot: np.ndarray | None = None,

@@ -21,7 +21,7 @@ from ..series import LandmarkSeries
 from .references import References
 
 #: Body width / torso length above which the camera is taken to face the person.
-FRONT_VIEW_RATIO = 0.45
+FRONT_VIEW_RATIO = 0.42
 #: ... and above which the view is oblique enough to warn.
 OBLIQUE_VIEW_RATIO = 0.25
 
@@ -305,6 +305,11 @@ def analyze_knee_to_wall(series: LandmarkSeries, settings: KneeToWallSettings = 
              "in): they rise by up to a tenth of a foot length at steep shank angles even with the heel down")
     if not trials:
         warn("no_knee_drive", f"no knee drive of at least {settings.min_prominence_deg:g} deg found")
+    front_known = np.isfinite(kin.front_side)
+    still_share = float(kin.still.any(axis=1)[front_known].mean()) if front_known.any() else 0.0
+    if still_share < 0.5:
+        warn("feet_moving", f"the front foot was still in only {100 * still_share:.0f}% of frames: this does not "
+             "look like a knee-to-wall test (foot planted, knee driving); the numbers may not mean much")
     small = [LEGS[leg] for leg in tested if kin.foot_length_px[leg] < MIN_TRACK_FOOT_PX]
     if small:
         warn("small_in_frame", f"the tested foot is only {np.nanmin(kin.foot_length_px[[LEGS.index(s) for s in small]]):.0f} px "
