@@ -37,7 +37,6 @@ def angle_table(result: KneeToWallResult) -> dict[str, np.ndarray]:
         for tr in leg_result.trials:
             rows = (leg_idx == li) & (frame >= tr.start_frame) & (frame <= tr.end_frame) & tested
             trial[rows] = tr.number
-    heel_known = np.isfinite(kin.heel_height_foot).reshape(-1)
     return {
         "frame": frame.astype(str),
         "time_s": _fmt(kin.time_s[frame], 4),
@@ -47,7 +46,7 @@ def angle_table(result: KneeToWallResult) -> dict[str, np.ndarray]:
         "tibia_raw_deg": _fmt(kin.tibia_raw_deg.reshape(-1), 2),
         "tibia_deg": _fmt(kin.tibia_deg.reshape(-1), 2),
         "heel_height_foot": _fmt(kin.heel_height_foot.reshape(-1), 4),
-        "heel_down": np.where(heel_known, kin.heel_down.reshape(-1).astype(int).astype(str), ""),
+        "heel_down": np.where(kin.heel_known.reshape(-1), kin.heel_down.reshape(-1).astype(int).astype(str), ""),
         "knee_visibility": _fmt(kin.visibility[:, :, KNEE].reshape(-1), 3),
         "ankle_visibility": _fmt(kin.visibility[:, :, ANKLE].reshape(-1), 3),
         "heel_visibility": _fmt(kin.visibility[:, :, HEEL].reshape(-1), 3),
