@@ -29,13 +29,15 @@ N_LANDMARKS = 33
 
 LEGS = ("left", "right")
 
-#: Joints of one leg chain, in the order the core gathers them.
-LEG_JOINTS = ("hip", "knee", "ankle", "heel", "toe")
+#: Joints of one leg as the core holds them (the hip is not needed for the shank or foot).
+LEG_JOINTS = ("knee", "ankle", "heel", "toe")
+KNEE, ANKLE, HEEL, TOE = range(4)
 
-#: Landmark index of each leg joint, shape (2 legs, 5 joints): row 0 left, row 1 right.
+#: Landmark index of each leg joint, shape (2 legs, 4 joints): row 0 left, row 1 right.
 LEG_LANDMARKS = (
-    (LEFT_HIP, LEFT_KNEE, LEFT_ANKLE, LEFT_HEEL, LEFT_FOOT_INDEX),
-    (RIGHT_HIP, RIGHT_KNEE, RIGHT_ANKLE, RIGHT_HEEL, RIGHT_FOOT_INDEX),
+    (LEFT_KNEE, LEFT_ANKLE, LEFT_HEEL, LEFT_FOOT_INDEX),
+    (RIGHT_KNEE, RIGHT_ANKLE, RIGHT_HEEL, RIGHT_FOOT_INDEX),
 )
 
-HIP, KNEE, ANKLE, HEEL, TOE = range(5)
+#: Landmarks 25..32 are knee, ankle, heel, foot index, each left then right: one slice.
+LEG_SLICE = slice(LEFT_KNEE, RIGHT_FOOT_INDEX + 1)

@@ -109,9 +109,10 @@ def knee_to_wall(
     near_is_right = facing == "right"
     tested_idx = lm.LEGS.index(tested)
     xyzv = np.full((n, lm.N_LANDMARKS, 4), np.nan, dtype=np.float64)
+    hips = ((lm.LEFT_HIP,) + lm.LEG_LANDMARKS[0], (lm.RIGHT_HIP,) + lm.LEG_LANDMARKS[1])
     for leg_idx, chain in ((tested_idx, front_i), (1 - tested_idx, rear_i)):
         is_near = (leg_idx == 1) == near_is_right
-        for j, lmk in enumerate(lm.LEG_LANDMARKS[leg_idx]):
+        for j, lmk in enumerate(hips[leg_idx]):
             xyzv[:, lmk, :2] = chain[:, j]
             xyzv[:, lmk, 2] = -20.0 if is_near else 20.0
             xyzv[:, lmk, 3] = 0.95 if is_near else 0.8
@@ -124,7 +125,7 @@ def knee_to_wall(
         rng = np.random.default_rng(seed)
         xyzv[..., :2] += rng.normal(0.0, noise_px, size=xyzv[..., :2].shape)
     if swap_frames is not None:
-        pairs = [(a, b) for a, b in zip(*lm.LEG_LANDMARKS)]
+        pairs = list(zip(*hips))
         for a, b in pairs:
             xyzv[swap_frames, [a, b]] = xyzv[swap_frames, [b, a]]
 

@@ -23,38 +23,37 @@ def shank(angle_deg, *, facing=+1, roll_deg=0.0, length=200.0):
 @pytest.mark.parametrize("roll", [-10.0, 0.0, 7.5])
 def test_tibia_angle_known_geometry(angle, facing, roll):
     knee, ankle = shank(angle, facing=facing, roll_deg=roll)
-    got = geometry.tibia_angle_deg(knee, ankle, roll_deg=roll, facing_sign=np.float64(facing))
+    got = geometry.tibia_angle_deg(*(knee - ankle), roll_deg=roll, facing_sign=np.float64(facing))
     assert got == pytest.approx(angle, abs=1e-9)
 
 
 def test_tibia_angle_sign_knee_forward_is_positive():
     # feet point right; knee 100 px right of and 200 px above the ankle: forward lean
-    got = geometry.tibia_angle_deg(np.array([500.0, 300.0]), np.array([400.0, 500.0]), roll_deg=0.0,
-                                   facing_sign=np.float64(1.0))
+    shank = np.array([500.0, 300.0]) - np.array([400.0, 500.0])
+    got = geometry.tibia_angle_deg(*shank, roll_deg=0.0, facing_sign=np.float64(1.0))
     assert got == pytest.approx(np.degrees(np.arctan2(100, 200)))
     # the same picture with the feet pointing left: the knee is behind the ankle
-    got = geometry.tibia_angle_deg(np.array([500.0, 300.0]), np.array([400.0, 500.0]), roll_deg=0.0,
-                                   facing_sign=np.float64(-1.0))
+    got = geometry.tibia_angle_deg(*shank, roll_deg=0.0, facing_sign=np.float64(-1.0))
     assert got == pytest.approx(-np.degrees(np.arctan2(100, 200)))
 
 
 def test_ignoring_roll_biases_the_angle_by_the_roll():
     # a counter-clockwise roll turns a shank leaning to image-right towards the vertical
     knee, ankle = shank(30.0, roll_deg=6.0)
-    assert geometry.tibia_angle_deg(knee, ankle, roll_deg=0.0, facing_sign=np.float64(1)) == pytest.approx(24.0)
+    assert geometry.tibia_angle_deg(*(knee - ankle), roll_deg=0.0, facing_sign=np.float64(1)) == pytest.approx(24.0)
     knee, ankle = shank(30.0, roll_deg=6.0, facing=-1)
-    assert geometry.tibia_angle_deg(knee, ankle, roll_deg=0.0, facing_sign=np.float64(-1)) == pytest.approx(36.0)
+    assert geometry.tibia_angle_deg(*(knee - ankle), roll_deg=0.0, facing_sign=np.float64(-1)) == pytest.approx(36.0)
 
 
 def test_line_angle_is_undirected_and_counter_clockwise():
     v = np.array([[10.0, 0.0], [-10.0, 0.0], [10.0, -10.0], [-10.0, 10.0], [0.0, -5.0]])
-    assert geometry.line_angle_deg(v) == pytest.approx([0.0, 0.0, 45.0, 45.0, 90.0])
+    assert geometry.line_angle_deg(v[:, 0], v[:, 1]) == pytest.approx([0.0, 0.0, 45.0, 45.0, 90.0])
 
 
 def test_upright_removes_roll():
     r = np.deg2rad(8.0)
-    horizon_on_screen = np.array([np.cos(r), -np.sin(r)])  # rises to the right, y down
-    assert geometry.upright(horizon_on_screen, roll_deg=8.0) == pytest.approx([1.0, 0.0])
+    h, v = geometry.upright(np.cos(r), -np.sin(r), roll_deg=8.0)  # a horizon rising to the right, y down
+    assert (h, v) == pytest.approx((1.0, 0.0))
 
 
 def test_estimate_roll_ignores_a_minority_of_tilted_frames():

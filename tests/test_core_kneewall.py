@@ -5,11 +5,10 @@ import pytest
 from synth import knee_to_wall
 
 from ankle_cv.core import knee_to_wall_kinematics
-from ankle_cv.protocols.knee_to_wall import gather_legs
 
 
 def run(series, **kwargs):
-    return knee_to_wall_kinematics(gather_legs(series.xyzv), series.time_s, **kwargs)
+    return knee_to_wall_kinematics(series.xyzv, series.time_s, **kwargs)
 
 
 def front_error(kin, truth):
@@ -153,7 +152,7 @@ def test_both_legs_tested_in_one_clip():
     step = (1 - w) * first.xyzv[-1] + w * second.xyzv[0]
     xyzv = np.concatenate([first.xyzv, step, second.xyzv])
     t = np.arange(xyzv.shape[0]) / 30.0
-    kin = knee_to_wall_kinematics(gather_legs(xyzv), t)
+    kin = knee_to_wall_kinematics(xyzv, t)
     sides = [int(np.nanmedian(kin.front_side[a:b])) for a, _, b in kin.trials]
     assert sides == [0, 0, 1, 1]
     peaks = [np.nanmax(kin.front(kin.tibia_deg)[a:b]) for a, _, b in kin.trials]
@@ -164,13 +163,13 @@ def test_frames_without_a_person_stay_unknown():
     series, _ = knee_to_wall()
     xyzv = series.xyzv.copy()
     xyzv[50:70] = np.nan  # 0.67 s without a person: longer than the gap filled
-    kin = knee_to_wall_kinematics(gather_legs(xyzv), series.time_s)
+    kin = knee_to_wall_kinematics(xyzv, series.time_s)
     assert np.isnan(kin.tibia_deg[55:65]).all()
     assert np.isfinite(kin.tibia_deg[:45]).all()
 
 
 def test_shape_errors_are_clear():
-    with pytest.raises(ValueError, match=r"\(T, 2, 5, 4\)"):
-        knee_to_wall_kinematics(np.zeros((10, 33, 4)), np.arange(10.0))
+    with pytest.raises(ValueError, match=r"\(T, 33, 4\)"):
+        knee_to_wall_kinematics(np.zeros((10, 2, 5, 4)), np.arange(10.0))
     with pytest.raises(ValueError, match="leg"):
-        knee_to_wall_kinematics(np.zeros((10, 2, 5, 4)), np.arange(10.0), leg="both")
+        knee_to_wall_kinematics(np.zeros((10, 33, 4)), np.arange(10.0), leg="both")

@@ -24,7 +24,7 @@ SIDE_CLIPS = {
     "side_squat_yuyoujiang-test-video.mp4": ("right", None, False),
     "side-then-front_squat_crossfit-via-ikramaliokz.mp4": ("left", None, False),
     "side_walk_sports2d-demo4.mp4": ("left", None, True),
-    "side_walk-jump-multiperson_sports2d-demo.mp4": ("left", None, True),
+    "side_walk-jump-multiperson_sports2d-demo.mp4": (None, None, True),  # people walk both ways
 }
 
 
@@ -44,7 +44,9 @@ def test_side_view_clips_give_a_plausible_result_or_say_why_not(runner, name, tm
     jsonschema.validate(doc, SCHEMA)
     assert json.loads((tmp_path / "report.json").read_text())["legs"] == doc["legs"]
     assert doc["detection_rate"] > 0.5
-    assert doc["camera"]["view"] == "side" and doc["camera"]["facing"] == facing
+    assert doc["camera"]["view"] == "side"
+    if facing:
+        assert doc["camera"]["facing"] == facing
     # scene lines level these (level) cameras; the feet alone would have said up to 22 deg
     assert doc["camera"]["roll_source"] == "scene" and abs(doc["camera"]["roll_deg"]) < 3.0
     assert doc["legs"], "a tested leg is chosen"

@@ -83,11 +83,12 @@ def test_heel_measured_in_the_image_replaces_the_landmarks():
     # the landmark heel says nothing happened; the image says the heel rose 0.2 foot in 7.0-8.0 s
     rise = np.zeros(series.n_frames)
     rise[(series.time_s >= 7.0) & (series.time_s < 8.0)] = 0.2
-    rise[:10] = np.nan  # not tracked at the start: unknown, not down
+    rise[:3] = np.nan  # not tracked at the start: unknown, not down
     result = analyze_knee_to_wall(series, heel_rise_foot=rise)
     left = result.leg("left")
     (lift,) = left.heel_lifts
-    assert lift.start_frame == 210 and lift.end_frame == 239 and lift.peak_height_foot == pytest.approx(0.2)
+    assert abs(lift.start_frame - 210) <= 1 and abs(lift.end_frame - 239) <= 1  # smoothing: +-1 frame
+    assert lift.peak_height_foot == pytest.approx(0.2, abs=0.005)
     assert left.trials[2].heel_lifted and left.trials[2].peak_frame < 210
     assert [tr.heel_checked for tr in left.trials] == [True, True, True]
     assert "heel_from_landmarks" not in [w.code for w in result.warnings]

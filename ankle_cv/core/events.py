@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal as _sig
 
 from .geometry import upright
 from .signal import hysteresis_runs, shorth
 
 
-def heel_height_norm(
-    heel_px: np.ndarray, toe_px: np.ndarray, *, roll_deg: float, foot_length_px: np.ndarray
-) -> np.ndarray:
+def heel_height_norm(dx_px: np.ndarray, dy_px: np.ndarray, *, roll_deg: float,
+                     foot_length_px: np.ndarray) -> np.ndarray:
     """Height of the heel above the foot index, in foot lengths, in the level frame.
 
     Measuring against the forefoot (which stays on the floor in a heel lift) rather than
@@ -19,17 +17,17 @@ def heel_height_norm(
 
     Parameters
     ----------
-    heel_px, toe_px : ndarray of shape (T, L, 2)
+    dx_px, dy_px : ndarray of shape (L, T)
+        Image vector from the foot index to the heel of each leg.
     roll_deg : float
     foot_length_px : ndarray of shape (L,)
 
     Returns
     -------
-    ndarray of shape (T, L)
+    ndarray of shape (L, T)
         Not yet referred to the heel-down level: see :func:`heel_baseline`.
     """
-    rise = upright(heel_px - toe_px, roll_deg=roll_deg)[..., 1]
-    return rise / foot_length_px
+    return upright(dx_px, dy_px, roll_deg=roll_deg)[1] / foot_length_px[:, None]
 
 
 def heel_baseline(height: np.ndarray, use: np.ndarray) -> np.ndarray:
@@ -37,8 +35,8 @@ def heel_baseline(height: np.ndarray, use: np.ndarray) -> np.ndarray:
 
     Parameters
     ----------
-    height : ndarray of shape (T, L)
-    use : ndarray of shape (T, L), bool
+    height : ndarray of shape (L, T)
+    use : ndarray of shape (L, T), bool
         Frames to take the level from (the leg planted: front and still); a leg with fewer
         than 10 such frames uses all its frames.
 
@@ -46,9 +44,11 @@ def heel_baseline(height: np.ndarray, use: np.ndarray) -> np.ndarray:
     -------
     ndarray of shape (L,)
     """
-    ok = use & np.isfinite(height)
-    use = np.where(ok.sum(axis=0) >= 10, ok, np.isfinite(height))
-    return np.array([shorth(height[use[:, leg], leg]) for leg in range(height.shape[1])])
+    levels = []
+    for h, u in zip(height, use):  # one leg at a time
+        ok = u & np.isfinite(h)
+        levels.append(shorth(h[ok] if ok.sum() >= 10 else h))
+    return np.array(levels, dtype=np.float32)
 
 
 def detect_heel_lifts(
@@ -132,12 +132,14 @@ def segment_trials(
         start, peak and stop (exclusive) frame of each trial. Consecutive trials share the
         valley frame between them.
     """
+    from scipy.signal import find_peaks  # scipy.signal takes ~1 s to import: only when needed
+
     finite = np.isfinite(angle_deg)
     if finite.sum() < 3:
         return np.zeros((0, 3), dtype=np.int64)
     a = np.where(finite, angle_deg, np.nanmin(angle_deg) - 1.0)
     fs = 1.0 / np.median(np.diff(time_s))
-    peaks, _ = _sig.find_peaks(
+    peaks, _ = find_peaks(
         a, prominence=min_prominence_deg, distance=max(int(round(min_spacing_s * fs)), 1)
     )
     if peaks.size == 0:

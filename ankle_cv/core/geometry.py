@@ -9,72 +9,68 @@ from __future__ import annotations
 
 import numpy as np
 
-from .signal import shorth
+from .signal import evenly, shorth
 
 
-def upright(vec_px: np.ndarray, *, roll_deg: float) -> np.ndarray:
-    """Turn image vectors into world-upright ones: (forward-on-screen, up), roll removed.
+def upright(dx_px: np.ndarray, dy_px: np.ndarray, *, roll_deg: float) -> tuple[np.ndarray, np.ndarray]:
+    """Turn image vectors into world-upright ones, roll removed.
 
     Parameters
     ----------
-    vec_px : ndarray of shape (..., 2)
-        Image vectors (dx, dy) in pixels, y down.
+    dx_px, dy_px : ndarray
+        Image vector components in pixels, y down (any shape, broadcast together).
     roll_deg : float
         Camera roll (see module docstring).
 
     Returns
     -------
-    ndarray of shape (..., 2)
-        (horizontal, vertical) components in pixels: x to the right of a level camera, y up.
+    horizontal, vertical : ndarray
+        Components in pixels in the level frame: x to the right of a level camera, y up.
     """
     r = np.deg2rad(roll_deg)
-    c, s = np.cos(r), np.sin(r)
-    x, y_up = vec_px[..., 0], -vec_px[..., 1]
-    # rotate by -roll: the horizon, seen at +roll, becomes horizontal
-    return np.stack((c * x + s * y_up, -s * x + c * y_up), axis=-1)
+    c, s = float(np.cos(r)), float(np.sin(r))  # python floats keep float32 input float32
+    # rotate (dx, -dy) by -roll: the horizon, seen at +roll, becomes horizontal
+    return c * dx_px - s * dy_px, -s * dx_px - c * dy_px
 
 
-def line_angle_deg(vec_px: np.ndarray) -> np.ndarray:
+def line_angle_deg(dx_px: np.ndarray, dy_px: np.ndarray) -> np.ndarray:
     """Screen angle of undirected image lines, counter-clockwise from +x, in (-90, 90].
 
     Parameters
     ----------
-    vec_px : ndarray of shape (..., 2)
-
-    Returns
-    -------
-    ndarray of shape (...)
+    dx_px, dy_px : ndarray
+        Line direction components, pixels, y down.
     """
-    a = np.rad2deg(np.arctan2(-vec_px[..., 1], vec_px[..., 0]))
+    a = np.rad2deg(np.arctan2(-dy_px, dx_px))
     return np.where(a > 90.0, a - 180.0, np.where(a <= -90.0, a + 180.0, a))
 
 
-def tibia_angle_deg(
-    knee_px: np.ndarray, ankle_px: np.ndarray, *, roll_deg: float, facing_sign: np.ndarray
-) -> np.ndarray:
+def tibia_angle_deg(dx_px: np.ndarray, dy_px: np.ndarray, *, roll_deg: float, facing_sign: np.ndarray) -> np.ndarray:
     """Angle of the line ankle -> knee to the true vertical, signed by the foot's direction.
 
     Parameters
     ----------
-    knee_px, ankle_px : ndarray of shape (..., 2)
-        Image positions in pixels.
+    dx_px, dy_px : ndarray
+        Image vector from the ankle to the knee, pixels (y down).
     roll_deg : float
         Camera roll used to recover the true vertical.
-    facing_sign : ndarray of shape (...)
+    facing_sign : ndarray
         +1 where the foot points to image right (in the level frame), -1 where it points
-        left, NaN where unknown.
+        left, NaN where unknown (broadcast against the vector).
 
     Returns
     -------
-    ndarray of shape (...)
+    ndarray
         Degrees in (-180, 180]; 0 is a vertical shank, positive is knee forward of ankle.
     """
-    w = upright(knee_px - ankle_px, roll_deg=roll_deg)
-    return np.rad2deg(np.arctan2(facing_sign * w[..., 0], w[..., 1]))
+    h, v = upright(dx_px, dy_px, roll_deg=roll_deg)
+    return np.rad2deg(np.arctan2(facing_sign * h, v))
 
 
 def robust_sd(values: np.ndarray) -> float:
-    """Standard deviation estimated from the median absolute deviation (NaNs ignored)."""
+    """Standard deviation estimated from the median absolute deviation (NaNs ignored;
+    long series use evenly spaced samples)."""
+    values = evenly(np.asarray(values).ravel())
     v = values[np.isfinite(values)]
     if v.size == 0:
         return float("nan")
@@ -148,7 +144,7 @@ def roll_from_lines(
         Segments that agreed.
     """
     seg = np.asarray(segments_px, dtype=np.float64).reshape(-1, 4)
-    angle = line_angle_deg(seg[:, 2:] - seg[:, :2])
+    angle = line_angle_deg(seg[:, 2] - seg[:, 0], seg[:, 3] - seg[:, 1])
     tilt = np.where(angle > 45.0, angle - 90.0, np.where(angle <= -45.0, angle + 90.0, angle))
     length = np.hypot(seg[:, 2] - seg[:, 0], seg[:, 3] - seg[:, 1])
     vote = np.abs(tilt) <= max_tilt_deg

@@ -1,21 +1,24 @@
-"""The knee-to-wall core: per-label leg landmarks in, per-frame angles and events out.
+"""The knee-to-wall core: a landmark array in, per-frame angles and events out.
 
 One function, :func:`knee_to_wall_kinematics`, runs the whole chain on whole arrays (both
-legs at once, no per-frame Python): visibility gating, short-gap filling, facing, front-leg
-choice, anatomical side, zero-phase smoothing, camera roll from the planted sole, heel
-height and lifts, tibia-to-vertical angles and trial segmentation. The same function runs
-offline on a clip and live on a rolling window.
+legs at once, no per-frame Python): visibility and segment-length gating, facing, front-leg
+choice, anatomical side, short-gap filling, camera roll, heel height and lifts, zero-phase
+smoothing of the tibia-to-vertical angles, and trial segmentation. It reads only the eight
+leg landmarks it needs (knees, ankles, heels, foot indices: one slice of the array) and
+works in float32, so its cost stays close to that of copying its input. The same function
+runs offline on a clip and live on a rolling window.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import warnings
 
 import numpy as np
 
-from ..landmarks import ANKLE, HEEL, KNEE, LEGS, TOE
+from ..landmarks import ANKLE, HEEL, KNEE, LEG_SLICE, LEGS, N_LANDMARKS, TOE
 from . import events, geometry, legs as _legs, signal
+
+ROLL_SOURCES = ("auto", "scene", "sole", "level")
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -26,17 +29,17 @@ class KneeToWallKinematics:
     ----------
     time_s : ndarray of shape (T,)
     tibia_raw_deg : ndarray of shape (T, 2)
-        Tibia-to-vertical angle from the gated, unsmoothed landmarks.
+        Tibia-to-vertical angle from the gated landmarks, unsmoothed (NaN where gated).
     tibia_deg : ndarray of shape (T, 2)
-        The same from gap-filled, smoothed landmarks.
+        The same with gaps up to ``max_gap_s`` bridged and zero-phase smoothing.
     heel_height_foot : ndarray of shape (T, 2)
-        Heel height above its heel-down level, in foot lengths.
+        Heel height above its heel-down level, in foot lengths (NaN where unknown).
     heel_down : ndarray of shape (T, 2), bool
-        Heel seen and not in a lift.
+        Heel height known and not in a lift.
     heel_known : ndarray of shape (T, 2), bool
         The heel's height is known (seen, or tracked in the image).
-    visibility : ndarray of shape (T, 2, 5)
-        MediaPipe visibility of hip, knee, ankle, heel, foot index of each leg.
+    visibility : ndarray of shape (T, 2, 4)
+        MediaPipe visibility of knee, ankle, heel, foot index of each leg.
     front_label : ndarray of shape (T,)
         MediaPipe label (0 left, 1 right) of the foot furthest forward, NaN unknown.
     front_side : ndarray of shape (T,)
@@ -50,8 +53,8 @@ class KneeToWallKinematics:
     sole_roll_deg, scene_roll_deg : float
         The roll the planted sole and the scene lines suggest (NaN where unavailable).
     foot_length_px : ndarray of shape (2,)
-    xy_px : ndarray of shape (T, 2, 5, 2)
-        Gap-filled, smoothed positions of hip, knee, ankle, heel, foot index per leg.
+    x_px, y_px : ndarray of shape (T, 2, 4)
+        Gated positions of knee, ankle, heel, foot index per leg (NaN where gated).
     still : ndarray of shape (T, 2), bool
         The leg is the front leg and its foot is still (heel and foot index).
     stance : ndarray of shape (T,), int64
@@ -81,7 +84,8 @@ class KneeToWallKinematics:
     sole_roll_deg: float
     scene_roll_deg: float
     foot_length_px: np.ndarray
-    xy_px: np.ndarray
+    x_px: np.ndarray
+    y_px: np.ndarray
     still: np.ndarray
     stance: np.ndarray
     heel_source: str
@@ -93,44 +97,58 @@ class KneeToWallKinematics:
         return _legs.pick_leg(values, self.front_side)
 
 
-def _nanmedian(values: np.ndarray) -> np.ndarray:
-    """Median over time of a (T, 2) array; NaN (without a warning) for an all-NaN column."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanmedian(values, axis=0) if values.shape[0] else np.full(values.shape[1:], np.nan)
+#: Frames per block when the leg landmarks are transposed into rows.
+_BLOCK_FRAMES = 65536
 
 
-def _heel_pass(xy: np.ndarray, still: np.ndarray, time_s: np.ndarray, *, roll_deg: float,
-               foot_px: np.ndarray, on: float, off: float, min_dur_s: float, measured: np.ndarray | None,
-               is_front: np.ndarray):
+def gather_legs(xyzv: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The leg landmarks of a (T, 33, 4) array as float32 rows: x, y, visibility, each of
+    shape (4 joints, 2 legs, T) (knee, ankle, heel, foot index; MediaPipe's left, right).
+
+    The transpose runs in blocks of frames that stay in cache, which makes it about as fast
+    as a plain copy of those landmarks.
+    """
+    xyzv = np.asarray(xyzv)
+    if xyzv.ndim != 3 or xyzv.shape[1:] != (N_LANDMARKS, 4):
+        raise ValueError(f"xyzv must have shape (T, {N_LANDMARKS}, 4), got {xyzv.shape}")
+    n = xyzv.shape[0]
+    legs = xyzv[:, LEG_SLICE].reshape(n, 4, 2, 4)  # a view: frame, joint, leg, value
+    x, y, vis = (np.empty((4, 2, n), dtype=np.float32) for _ in range(3))
+    for lo in range(0, n, _BLOCK_FRAMES):  # a loop over blocks of frames
+        block = legs[lo:lo + _BLOCK_FRAMES].transpose(3, 1, 2, 0)  # value, joint, leg, frame
+        hi = lo + block.shape[-1]
+        x[..., lo:hi], y[..., lo:hi], vis[..., lo:hi] = block[0], block[1], block[3]
+    return x, y, vis
+
+
+def _heel_pass(heel_x, heel_y, toe_x, toe_y, time_s: np.ndarray, *, roll_deg: float, still: np.ndarray,
+               is_front: np.ndarray, foot_px: np.ndarray, measured: np.ndarray | None, sigma: float,
+               on: float, off: float, min_dur_s: float):
     """Heel height (foot lengths above heel-down) and lifts of both legs at one roll.
 
-    The landmark height is referred to its heel-down level, taken from the frames in which
-    the leg is the front leg and its foot is still (``still``, shape (T, 2)). ``measured``
-    (T, 2), where not None, replaces it in the front leg's frames: the heel tracked in the
-    image, already relative to a heel-down frame; NaN there means unknown, never a
-    landmark stand-in (the two do not share a baseline).
+    The landmark height (heel over foot index, level frame) is referred to its heel-down
+    level, the shorth over the frames in which the leg is the front leg and its foot is
+    ``still``. ``measured`` (T,), where not None, replaces it in the front leg's frames: the
+    heel tracked in the image, already relative to a heel-down frame; NaN there means
+    unknown, never a landmark stand-in (the two do not share a baseline).
 
-    Returns height (T, 2), lifts (K, 4), heel_down (T, 2) and heel_known (T, 2).
+    Returns height (2, T), lifts (K, 4), heel_down (2, T) and heel_known (2, T).
     """
-    height = events.heel_height_norm(xy[:, :, HEEL], xy[:, :, TOE], roll_deg=roll_deg, foot_length_px=foot_px)
-    height = height - events.heel_baseline(height, still)
+    height = events.heel_height_norm(heel_x - toe_x, heel_y - toe_y, roll_deg=roll_deg, foot_length_px=foot_px)
+    height = signal.smooth(height, sigma_frames=sigma)
+    height -= events.heel_baseline(height, still)[:, None]
     if measured is not None:
-        height = np.where(is_front, measured[:, None], height)
+        height = np.where(is_front, signal.smooth(measured, sigma_frames=sigma), height)
     found = []
     for leg in range(2):  # two legs, not frames
-        spans = events.detect_heel_lifts(height[:, leg], time_s, on_foot=on, off_foot=off,
-                                         min_duration_s=min_dur_s)
+        spans = events.detect_heel_lifts(height[leg], time_s, on_foot=on, off_foot=off, min_duration_s=min_dur_s)
         found.append(np.column_stack((np.full(len(spans), leg), spans)))
     lifts = np.concatenate(found).astype(np.int64)
     lifted = np.zeros(height.shape, dtype=bool)
-    for leg, lo, hi, _ in lifts:
-        lifted[lo:hi, leg] = True
+    for leg, lo, hi, _ in lifts:  # a loop over lifts
+        lifted[leg, lo:hi] = True
     known = np.isfinite(height)
     return height, lifts, known & ~lifted, known
-
-
-ROLL_SOURCES = ("auto", "scene", "sole", "level")
 
 
 def _choose_roll(user: float | None, source: str, *, sole, scene) -> tuple[float, float, str]:
@@ -148,16 +166,16 @@ def _choose_roll(user: float | None, source: str, *, sole, scene) -> tuple[float
 
 
 def knee_to_wall_kinematics(
-    legs: np.ndarray,
+    xyzv: np.ndarray,
     time_s: np.ndarray,
     *,
-    min_visibility: float = 0.5,
-    max_gap_s: float = 0.25,
-    cutoff_hz: float = 6.0,
     lines: np.ndarray | None = None,
     roll_source: str = "auto",
     roll_deg: float | None = None,
     leg: str | None = None,
+    min_visibility: float = 0.5,
+    max_gap_s: float = 0.25,
+    cutoff_hz: float = 6.0,
     heel_on_foot: float = 0.05,
     heel_off_foot: float = 0.025,
     heel_min_duration_s: float = 0.15,
@@ -170,16 +188,9 @@ def knee_to_wall_kinematics(
 
     Parameters
     ----------
-    legs : ndarray of shape (T, 2, 5, 4)
-        x_px, y_px, z, visibility of hip, knee, ankle, heel, foot index, legs in
-        MediaPipe's label order (NaN rows where no person was found).
+    xyzv : ndarray of shape (T, 33, 4)
+        MediaPipe landmarks: x_px, y_px, z, visibility (NaN rows where no person was found).
     time_s : ndarray of shape (T,)
-    min_visibility : float
-        Landmarks seen with less visibility are treated as missing.
-    max_gap_s : float
-        Longest gap of missing landmarks bridged by interpolation.
-    cutoff_hz : float
-        Zero-phase low-pass cut-off for the landmark trajectories.
     lines : ndarray of shape (K, 4), optional
         Straight scene segments (x0, y0, x1, y1 px) for levelling the camera.
     roll_source : {"auto", "scene", "sole", "level"}
@@ -191,82 +202,89 @@ def knee_to_wall_kinematics(
         Camera roll given by the user; overrides ``roll_source``.
     leg : {"left", "right"}, optional
         The tested (front) leg, overriding the side read from MediaPipe's labels.
+    min_visibility : float
+        Landmarks seen with less visibility are treated as missing.
+    max_gap_s : float
+        Longest gap of missing landmarks bridged by interpolation.
+    cutoff_hz : float
+        -3 dB frequency of the zero-phase Gaussian smoothing of angles and heel heights.
     heel_on_foot, heel_off_foot, heel_min_duration_s : float
         Heel-lift hysteresis thresholds (foot lengths) and minimum duration.
     max_foot_speed : float
         A foot slower than this (foot lengths per second, heel and foot index) is still;
-        the heel-down level and the camera roll come from still front-foot frames.
+        the heel-down level and the sole's roll come from still front-foot frames.
     min_prominence_deg, min_spacing_s : float
         Trial (knee drive) segmentation: the least rise of a drive and the least time
         between two drive peaks.
     heel_rise_foot : ndarray of shape (T,), optional
         Rise of the front foot's heel over its forefoot measured in the image (foot
         lengths; NaN where not measured), from :func:`ankle_cv.heel_track.track_heel_rise`
-        on the anchors of :func:`heel_anchors`. Where given it replaces the landmark
-        heel height: MediaPipe's heel and foot-index landmarks drift up by up to a tenth of
-        a foot length as the shank tilts forward even with the heel flat on the floor.
+        on the anchors of :func:`heel_anchors`. Where given it replaces the landmark heel
+        height: MediaPipe's heel and foot-index landmarks drift up by up to a tenth of a
+        foot length as the shank tilts forward even with the heel flat on the floor.
     """
-    legs = np.asarray(legs, dtype=np.float64)
-    if legs.ndim != 4 or legs.shape[1:] != (2, 5, 4):
-        raise ValueError(f"legs must have shape (T, 2, 5, 4), got {legs.shape}")
     if leg is not None and leg not in LEGS:
         raise ValueError(f"leg must be one of {LEGS} or None, got {leg!r}")
     if roll_source not in ROLL_SOURCES:
         raise ValueError(f"roll_source must be one of {ROLL_SOURCES}, got {roll_source!r}")
-    xy_gated = signal.gate_visibility(legs[..., :2], legs[..., 3], min_visibility=min_visibility)
-    xy_gated = _legs.gate_implausible_lengths(xy_gated)
-    xy_filled = signal.fill_gaps(xy_gated, time_s, max_gap_s=max_gap_s)
+    time_s = np.asarray(time_s, dtype=np.float64)
+    dt_s = signal.frame_interval_s(time_s)
+    sigma = signal.gaussian_sigma_frames(cutoff_hz, 1.0 / dt_s)
+    x, y, vis = gather_legs(xyzv)  # (4 joints, 2 legs, T) each, MediaPipe's label order
+    unseen = ~(vis >= min_visibility)  # NaN visibility (no person) is unseen too
+    x[unseen] = np.nan
+    y[unseen] = np.nan
+    _legs.gate_implausible_lengths(x, y)
 
-    facing = _legs.facing_sign(xy_filled, time_s)
-    front_label = _legs.front_leg_label(xy_filled, facing)
-    foot_mid = signal.quiet_nanmean(xy_filled[:, :, [ANKLE, HEEL, TOE]], axis=2)  # unseen heel left out
-    front_foot = _legs.pick_leg(foot_mid, front_label)
-    stance = _legs.stance_segments(front_foot, time_s, foot_px=_legs.foot_scale_px(xy_filled))
+    foot_dx, foot_dy = _legs.foot_vector(x, y)  # heel, or ankle where unseen, -> foot index
+    foot_scale = _legs.typical(np.hypot(foot_dx, foot_dy))
+    facing = _legs.facing_sign(foot_dx, rate_hz=1.0 / dt_s)
+    mid_x, mid_y = _legs.foot_middle(x, y)
+    front_label = _legs.front_leg_label(mid_x, facing, foot_px=foot_scale)
+    stance = _legs.stance_segments(_legs.pick(mid_x, front_label), _legs.pick(mid_y, front_label), time_s,
+                                   dt_s=dt_s, foot_px=foot_scale)
     if leg is None:
         front_side = _legs.stance_side(front_label, stance)
     else:
         front_side = np.where(np.isfinite(front_label), float(LEGS.index(leg)), np.nan)
 
-    def resolve(values):
-        return _legs.resolve_legs(values, front_label, front_side)
-
-    xy_raw = resolve(xy_gated)
-    xy = signal.smooth(resolve(xy_filled), time_s, cutoff_hz=cutoff_hz)
-    visibility = resolve(legs[..., 3])
-
-    is_front = np.isfinite(front_side)[:, None] & (np.arange(2)[None, :] == np.nan_to_num(front_side)[:, None])
-    foot_px = _nanmedian(_legs.foot_length_px(xy[:, :, HEEL], xy[:, :, TOE]))
-    front_sole_deg = _legs.pick_leg(geometry.line_angle_deg(xy[:, :, TOE] - xy[:, :, HEEL]), front_side)
+    # from here on legs are anatomical: (..., 2, T)
+    swap = np.isfinite(front_label) & np.isfinite(front_side) & (front_label != front_side)
+    x, y, vis = (_legs.swap_legs(a, swap) for a in (x, y, vis))
+    is_front = np.isfinite(front_side) & (np.arange(2)[:, None] == front_side)  # (2, T)
+    foot_px = np.array([_legs.typical(np.hypot(x[TOE, i] - x[HEEL, i], y[TOE, i] - y[HEEL, i])) for i in (0, 1)],
+                       dtype=np.float32)
 
     # a planted foot is still: heel and foot index both slower than max_foot_speed
-    foot_speed = signal.speed(xy[:, :, [HEEL, TOE]], time_s).max(axis=2) / foot_px
-    still = is_front & (foot_speed < max_foot_speed)
+    foot_speed = np.fmax(signal.speed(x[HEEL], y[HEEL], dt_s), signal.speed(x[TOE], y[TOE], dt_s)) / foot_px[:, None]
+    still = is_front & (signal.smooth(foot_speed, sigma_frames=sigma) < max_foot_speed)
 
-    measured = None if heel_rise_foot is None else np.asarray(heel_rise_foot, dtype=np.float64)
-    heel_args = dict(foot_px=foot_px, on=heel_on_foot, off=heel_off_foot, min_dur_s=heel_min_duration_s,
-                     measured=measured, is_front=is_front)
-    # the sole estimate: heel lifts are roll-independent (heights are taken against the
-    # heel-down level), so a rough roll finds the flat frames the refined one is taken from
-    rough, _, _ = geometry.estimate_roll_deg(front_sole_deg, still.any(axis=1))
-    height, _, heel_down, _ = _heel_pass(xy, still, time_s, roll_deg=np.nan_to_num(rough), **heel_args)
-    flat = still & heel_down & (np.abs(height) < heel_off_foot)  # neither heel nor toes up
-    sole = geometry.estimate_roll_deg(front_sole_deg, flat.any(axis=1))[:2]
+    measured = None if heel_rise_foot is None else np.asarray(heel_rise_foot, dtype=np.float32)
+    # the sole's roll: the shorth over still front-foot frames resists the minority of
+    # frames with the heel or the toes up
+    sole_deg = _legs.pick(geometry.line_angle_deg(x[TOE] - x[HEEL], y[TOE] - y[HEEL]), front_side)
+    sole = geometry.estimate_roll_deg(sole_deg, still[0] | still[1])[:2]
     scene = geometry.roll_from_lines(lines)[:2] if lines is not None else (np.nan, np.nan)
     roll, roll_sd, source = _choose_roll(roll_deg, roll_source, sole=sole, scene=scene)
-    height, lifts, heel_down, heel_known = _heel_pass(xy, still, time_s, roll_deg=roll, **heel_args)
+    height, lifts, heel_down, heel_known = _heel_pass(
+        x[HEEL], y[HEEL], x[TOE], y[TOE], time_s, roll_deg=roll, still=still, is_front=is_front, foot_px=foot_px,
+        measured=measured, sigma=sigma, on=heel_on_foot, off=heel_off_foot, min_dur_s=heel_min_duration_s)
 
-    face = facing[:, None]
-    tibia = geometry.tibia_angle_deg(xy[:, :, KNEE], xy[:, :, ANKLE], roll_deg=roll, facing_sign=face)
-    tibia_raw = geometry.tibia_angle_deg(xy_raw[:, :, KNEE], xy_raw[:, :, ANKLE], roll_deg=roll, facing_sign=face)
-
-    kin = KneeToWallKinematics(
-        time_s=np.asarray(time_s, dtype=np.float64),
-        tibia_raw_deg=tibia_raw,
-        tibia_deg=tibia,
-        heel_height_foot=height,
-        heel_down=heel_down,
-        heel_known=heel_known,
-        visibility=visibility,
+    shank_dx, shank_dy = x[KNEE] - x[ANKLE], y[KNEE] - y[ANKLE]  # (2, T)
+    tibia_raw = geometry.tibia_angle_deg(shank_dx, shank_dy, roll_deg=roll, facing_sign=facing)
+    bridged = signal.fill_gaps(np.stack((shank_dx, shank_dy)), time_s, max_gap_s=max_gap_s)
+    tibia = signal.smooth(geometry.tibia_angle_deg(bridged[0], bridged[1], roll_deg=roll, facing_sign=facing),
+                          sigma_frames=sigma)
+    trials = events.segment_trials(_legs.pick(tibia, front_side), time_s,
+                                   min_prominence_deg=min_prominence_deg, min_spacing_s=min_spacing_s)
+    return KneeToWallKinematics(
+        time_s=time_s,
+        tibia_raw_deg=tibia_raw.T,
+        tibia_deg=tibia.T,
+        heel_height_foot=height.T,
+        heel_down=heel_down.T,
+        heel_known=heel_known.T,
+        visibility=vis.transpose(2, 1, 0),
         front_label=front_label,
         front_side=front_side,
         facing=facing,
@@ -276,16 +294,14 @@ def knee_to_wall_kinematics(
         sole_roll_deg=float(sole[0]),
         scene_roll_deg=float(scene[0]),
         foot_length_px=foot_px,
-        xy_px=xy,
-        still=still,
+        x_px=x.transpose(2, 1, 0),
+        y_px=y.transpose(2, 1, 0),
+        still=still.T,
         stance=stance,
         heel_source="landmarks" if measured is None else "image",
         lifts=lifts,
-        trials=np.zeros((0, 3), dtype=np.int64),
+        trials=trials,
     )
-    trials = events.segment_trials(kin.front(tibia), time_s, min_prominence_deg=min_prominence_deg,
-                                   min_spacing_s=min_spacing_s)
-    return dataclasses.replace(kin, trials=trials)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -293,7 +309,7 @@ class HeelAnchor:
     """Where to track the front foot's heel in one stance (frames ``start`` to ``stop``).
 
     ``ref`` is the stance's frame with the knee furthest back (the heel surely down);
-    heel and foot index are the smoothed landmark positions there, in pixels.
+    heel and foot index are the landmark positions there, in pixels.
     """
 
     start: int
@@ -315,7 +331,8 @@ def heel_anchors(kin: KneeToWallKinematics, *, min_frames: int = 10,
     anchors = []
     angle = kin.front(kin.tibia_deg)
     still = kin.front(kin.still.astype(np.float64)) == 1.0
-    heel, toe = kin.front(kin.xy_px[:, :, HEEL]), kin.front(kin.xy_px[:, :, TOE])
+    heel = np.stack((kin.front(kin.x_px[:, :, HEEL]), kin.front(kin.y_px[:, :, HEEL])), axis=1)
+    toe = np.stack((kin.front(kin.x_px[:, :, TOE]), kin.front(kin.y_px[:, :, TOE])), axis=1)
     known = np.isfinite(kin.front_side)
     for stance in np.unique(kin.stance[known]):  # a loop over stances, not frames
         frames = np.flatnonzero(known & (kin.stance == stance))

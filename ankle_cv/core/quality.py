@@ -24,8 +24,9 @@ def body_width_ratio(xyzv: np.ndarray, *, roll_deg: float = 0.0) -> float:
     About 0-0.2 in a side view, 0.5 or more in a front view; NaN without a torso.
     """
     pts = xyzv[:, [LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP], :2].astype(np.float64)
-    level = upright(pts, roll_deg=roll_deg)
-    widths = 0.5 * (np.abs(level[:, 0, 0] - level[:, 1, 0]) + np.abs(level[:, 2, 0] - level[:, 3, 0]))
+    shoulders = upright(pts[:, 1, 0] - pts[:, 0, 0], pts[:, 1, 1] - pts[:, 0, 1], roll_deg=roll_deg)[0]
+    hips = upright(pts[:, 3, 0] - pts[:, 2, 0], pts[:, 3, 1] - pts[:, 2, 1], roll_deg=roll_deg)[0]
+    widths = 0.5 * (np.abs(shoulders) + np.abs(hips))
     torso = np.linalg.norm(pts[:, :2].mean(axis=1) - pts[:, 2:].mean(axis=1), axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)

@@ -1,49 +1,22 @@
-"""Time-series plumbing on whole arrays: visibility gating, gap filling, smoothing, runs.
+"""Time-series plumbing on whole arrays: gap filling, smoothing, runs, robust location.
 
-Every function works along axis 0 (time) on arrays of any trailing shape, with no Python
-loop over frames.
+Time is the **last** axis (series of shape (..., T), each row contiguous); no function
+loops over frames in Python.
 """
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
-from scipy import signal as _sig
-
-
-def gate_visibility(xy: np.ndarray, visibility: np.ndarray, *, min_visibility: float) -> np.ndarray:
-    """Blank coordinates whose landmark visibility is below ``min_visibility``.
-
-    Parameters
-    ----------
-    xy : ndarray of shape (T, ..., 2)
-        Coordinates in pixels.
-    visibility : ndarray of shape (T, ...)
-        MediaPipe visibility in [0, 1] of the same landmarks (NaN where undetected).
-    min_visibility : float
-        Threshold in [0, 1].
-
-    Returns
-    -------
-    ndarray of shape (T, ..., 2)
-        A copy of ``xy`` with NaN where the landmark is not visible enough.
-    """
-    if not 0.0 <= min_visibility <= 1.0:
-        raise ValueError(f"min_visibility must be in [0, 1], got {min_visibility}")
-    keep = visibility >= min_visibility  # NaN compares False: undetected frames drop out
-    return np.where(keep[..., None], xy, np.nan)
+from scipy import ndimage
 
 
 def _neighbour_indices(valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Index of the last valid sample at or before, and the first at or after, each sample.
-
-    ``valid`` has shape (T, C); returns two int arrays of that shape, -1 / T where none.
-    """
-    n = valid.shape[0]
-    idx = np.arange(n)[:, None]
-    prev = np.maximum.accumulate(np.where(valid, idx, -1), axis=0)
-    nxt = np.minimum.accumulate(np.where(valid, idx, n)[::-1], axis=0)[::-1]
+    """Index of the last valid sample at or before, and the first at or after, each sample
+    along the last axis; -1 / T where none."""
+    n = valid.shape[-1]
+    idx = np.arange(n, dtype=np.int64)
+    prev = np.maximum.accumulate(np.where(valid, idx, -1), axis=-1)
+    nxt = np.minimum.accumulate(np.where(valid, idx, n)[..., ::-1], axis=-1)[..., ::-1]
     return prev, nxt
 
 
@@ -52,7 +25,7 @@ def fill_gaps(values: np.ndarray, time_s: np.ndarray, *, max_gap_s: float) -> np
 
     Parameters
     ----------
-    values : ndarray of shape (T, ...)
+    values : ndarray of shape (..., T)
     time_s : ndarray of shape (T,)
         Sample times in seconds (need not be uniform).
     max_gap_s : float
@@ -61,98 +34,97 @@ def fill_gaps(values: np.ndarray, time_s: np.ndarray, *, max_gap_s: float) -> np
 
     Returns
     -------
-    ndarray of shape (T, ...)
+    ndarray of shape (..., T), same dtype
     """
     values = np.asarray(values)
-    shape = values.shape
-    if shape[0] == 0:
+    valid = ~np.isnan(values)
+    n = values.shape[-1]
+    if n == 0 or valid.all():
         return values.copy()
-    flat = values.reshape(shape[0], -1)
-    valid = ~np.isnan(flat)
     prev, nxt = _neighbour_indices(valid)
-    n = shape[0]
-    inside = (prev >= 0) & (nxt < n)
-    prev_c = np.clip(prev, 0, n - 1)
-    next_c = np.clip(nxt, 0, n - 1)
+    prev_c, next_c = np.clip(prev, 0, n - 1), np.clip(nxt, 0, n - 1)
     t_prev, t_next = time_s[prev_c], time_s[next_c]
     span = t_next - t_prev
-    fill = ~valid & inside & (span <= max_gap_s + 1e-9)
+    fill = ~valid & (prev >= 0) & (nxt < n) & (span <= max_gap_s + 1e-9)
     with np.errstate(invalid="ignore", divide="ignore"):
-        w = (time_s[:, None] - t_prev) / span
-    a = np.take_along_axis(flat, prev_c, axis=0)
-    b = np.take_along_axis(flat, next_c, axis=0)
-    out = np.where(fill, a + w * (b - a), flat)
-    return out.reshape(shape).astype(values.dtype, copy=False)
+        w = (time_s - t_prev) / span
+    a = np.take_along_axis(values, prev_c, axis=-1)
+    b = np.take_along_axis(values, next_c, axis=-1)
+    return np.where(fill, a + w * (b - a), values).astype(values.dtype, copy=False)
 
 
-def fill_all(flat: np.ndarray) -> np.ndarray:
-    """Fill every NaN of (T, C): interior gaps linearly by index, edges by the nearest value."""
-    valid = ~np.isnan(flat)
+def fill_nearest(values: np.ndarray) -> np.ndarray:
+    """Fill every NaN of a 1-D array with the nearest valid sample (ties: the earlier one)."""
+    valid = ~np.isnan(values)
+    if valid.all() or not valid.any():
+        return values.copy()
     prev, nxt = _neighbour_indices(valid)
-    n = flat.shape[0]
-    prev_c = np.where(prev >= 0, prev, nxt).clip(0, n - 1)
-    next_c = np.where(nxt < n, nxt, prev).clip(0, n - 1)
-    idx = np.arange(n)[:, None]
-    span = (next_c - prev_c).astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        w = np.where(span > 0, (idx - prev_c) / span, 0.0)
-    a = np.take_along_axis(flat, prev_c, axis=0)
-    b = np.take_along_axis(flat, next_c, axis=0)
-    return np.where(valid, flat, a + w * (b - a))
+    idx = np.arange(values.size)
+    use_next = (prev < 0) | ((nxt < values.size) & (nxt - idx < idx - prev))
+    return values[np.where(use_next, nxt, prev).clip(0, values.size - 1)]
 
 
-def quiet_nanmean(values: np.ndarray, axis: int) -> np.ndarray:
-    """``np.nanmean`` that returns NaN for all-NaN slices without a warning."""
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanmean(values, axis=axis)
+def frame_interval_s(time_s: np.ndarray) -> float:
+    """Median frame interval of a (possibly variable-rate) time vector (1 s if undefined),
+    from its first :data:`MAX_SAMPLES` intervals."""
+    if time_s.size < 2:
+        return 1.0
+    return float(np.median(np.diff(time_s[: MAX_SAMPLES + 1])))
 
 
 def sample_rate_hz(time_s: np.ndarray) -> float:
     """Median sampling rate of a (possibly variable-rate) time vector."""
-    if time_s.size < 2:
-        return float("nan")
-    return float(1.0 / np.median(np.diff(time_s)))
+    return 1.0 / frame_interval_s(time_s)
 
 
-def smooth(values: np.ndarray, time_s: np.ndarray, *, cutoff_hz: float, order: int = 2) -> np.ndarray:
-    """Zero-phase Butterworth low-pass along time; NaNs stay NaN.
+def gaussian_sigma_frames(cutoff_hz: float, rate_hz: float) -> float:
+    """Gaussian kernel width (frames) whose -3 dB frequency is ``cutoff_hz``.
 
-    NaN samples are bridged (linearly inside, held at the edges) only to run the filter
-    and are blanked again afterwards, so the filter never invents data. The design uses the
-    median sampling rate; variable frame rates are treated as uniform at that rate.
+    A Gaussian of standard deviation sigma seconds passes half the power at
+    sqrt(ln 2) / (2 pi sigma) Hz.
+    """
+    return float(np.sqrt(np.log(2.0)) / (2.0 * np.pi * cutoff_hz) * rate_hz)
+
+
+def smooth(values: np.ndarray, time_s: np.ndarray | None = None, *, cutoff_hz: float | None = None,
+           sigma_frames: float | None = None) -> np.ndarray:
+    """Zero-phase Gaussian low-pass along time, NaN-aware; NaNs stay NaN.
+
+    Normalised convolution: NaN samples carry no weight and the kernel is renormalised over
+    the samples present, so a gap neither drags its neighbours towards zero nor needs
+    inventing data. Variable frame rates are treated as uniform at the median rate.
 
     Parameters
     ----------
-    values : ndarray of shape (T, ...)
+    values : ndarray of shape (..., T)
     time_s : ndarray of shape (T,)
     cutoff_hz : float
-        -3 dB frequency of the forward-backward filter's single pass; clipped to 0.8 of the
-        Nyquist frequency for slow frame rates.
-    order : int
-        Butterworth order of one pass.
+        -3 dB frequency of the filter (with ``time_s``), or
+    sigma_frames : float
+        the kernel's standard deviation in frames directly.
 
     Returns
     -------
-    ndarray of shape (T, ...)
-        Series too short for the filter (or all NaN) are returned unchanged.
+    ndarray of shape (..., T), float32 for float32 input
     """
     values = np.asarray(values)
-    shape = values.shape
-    fs = sample_rate_hz(time_s)
-    padlen = 3 * (order + 1)
-    if shape[0] <= padlen or not np.isfinite(fs):
+    if values.shape[-1] < 2:
         return values.copy()
-    flat = values.reshape(shape[0], -1)
-    nan = np.isnan(flat)
-    all_nan = nan.all(axis=0)
-    wn = min(cutoff_hz / (fs / 2.0), 0.8)
-    b, a = _sig.butter(order, wn)
-    filled = fill_all(flat)
-    filled[:, all_nan] = 0.0
-    out = _sig.filtfilt(b, a, filled, axis=0, padlen=padlen)
-    out[nan] = np.nan
-    return out.reshape(shape).astype(values.dtype, copy=False)
+    sigma = sigma_frames if sigma_frames is not None else gaussian_sigma_frames(cutoff_hz, sample_rate_hz(time_s))
+    present = ~np.isnan(values)
+    if present.all():
+        return ndimage.gaussian_filter1d(values, sigma, axis=-1, mode="nearest")
+    dtype = np.float32 if values.dtype == np.float32 else np.float64
+    num = ndimage.gaussian_filter1d(np.where(present, values, 0).astype(dtype), sigma, axis=-1, mode="nearest")
+    den = ndimage.gaussian_filter1d(present.astype(dtype), sigma, axis=-1, mode="nearest")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(present, num / den, np.nan).astype(dtype, copy=False)
+
+
+def moving_sum(values: np.ndarray, window: int) -> np.ndarray:
+    """Centred moving sum over ``window`` samples (odd) of a 1-D series, edges padded with
+    the edge value."""
+    return ndimage.uniform_filter1d(np.asarray(values, dtype=np.float64), window, mode="nearest") * window
 
 
 def runs(mask: np.ndarray) -> np.ndarray:
@@ -194,14 +166,24 @@ def mask_from_runs(spans: np.ndarray, n: int) -> np.ndarray:
     return np.cumsum(edges[:-1]) > 0
 
 
+#: Clip-wide robust locations use at most this many evenly spaced samples.
+MAX_SAMPLES = 100_000
+
+
+def evenly(values: np.ndarray) -> np.ndarray:
+    """At most :data:`MAX_SAMPLES` evenly spaced samples of a 1-D array."""
+    return values[:: max(1, values.size // MAX_SAMPLES)]
+
+
 def shorth(values: np.ndarray) -> float:
     """Robust location: the median of the shortest interval holding half of the values.
 
     Unlike the median it follows the densest cluster, so up to half of the samples can be
     elsewhere (a heel held up, a toe raised) without moving the result. NaNs are ignored;
-    NaN if nothing is left.
+    NaN if nothing is left. Long series use :func:`evenly` spaced samples.
     """
-    v = np.sort(np.asarray(values, dtype=np.float64)[np.isfinite(values)])
+    values = evenly(np.asarray(values).ravel())
+    v = np.sort(values[np.isfinite(values)].astype(np.float64))
     n = v.size
     if n == 0:
         return float("nan")
@@ -211,9 +193,9 @@ def shorth(values: np.ndarray) -> float:
     return float(np.median(v[start : start + half]))
 
 
-def speed(xy: np.ndarray, time_s: np.ndarray) -> np.ndarray:
-    """Speed along time of points (T, ..., 2) in pixels per second, shape (T, ...)."""
-    if xy.shape[0] < 2:
-        return np.full(xy.shape[:-1], np.nan)
-    velocity = np.gradient(xy, time_s, axis=0)
-    return np.linalg.norm(velocity, axis=-1)
+def speed(x: np.ndarray, y: np.ndarray, dt_s: float) -> np.ndarray:
+    """Speed of points with coordinates ``x``, ``y`` (..., T), pixels per second, from
+    central differences at a uniform frame interval ``dt_s`` (one-sided at the ends)."""
+    if x.shape[-1] < 2:
+        return np.full(x.shape, np.nan)
+    return np.hypot(np.gradient(x, dt_s, axis=-1), np.gradient(y, dt_s, axis=-1))

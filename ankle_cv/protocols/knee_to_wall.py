@@ -13,10 +13,10 @@ import warnings
 import numpy as np
 
 from ..core import knee_to_wall_kinematics, quality
-from ..core.kneewall import MIN_TRACK_FOOT_PX, KneeToWallKinematics
-from ..core.legs import resolve_legs
+from ..core.kneewall import MIN_TRACK_FOOT_PX, KneeToWallKinematics, gather_legs
+from ..core.legs import pick, swap_legs
 from ..errors import NoPersonError, ViewError
-from ..landmarks import ANKLE, HEEL, KNEE, LEG_LANDMARKS, LEGS, TOE
+from ..landmarks import ANKLE, HEEL, KNEE, LEGS, TOE
 from ..series import LandmarkSeries
 from .references import References
 
@@ -142,11 +142,6 @@ class KneeToWallResult:
         return next((r for r in self.legs if r.leg == name), None)
 
 
-def gather_legs(xyzv: np.ndarray) -> np.ndarray:
-    """The core's input: ndarray of shape (T, 2, 5, 4) from a (T, 33, 4) landmark array."""
-    return np.ascontiguousarray(xyzv[:, np.asarray(LEG_LANDMARKS)])
-
-
 def _median_int(values: np.ndarray) -> int | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -227,10 +222,15 @@ def _view(ratio: float) -> str:
     return "front" if ratio > FRONT_VIEW_RATIO else "oblique" if ratio > OBLIQUE_VIEW_RATIO else "side"
 
 
+def pick_feet(values: np.ndarray, side: np.ndarray) -> np.ndarray:
+    """(3 joints, 2 legs, T) -> the front leg's (T, 3) (NaN where the front is unknown)."""
+    return np.stack([pick(v, side) for v in values], axis=1)
+
+
 def kinematics_for(series: LandmarkSeries, settings: KneeToWallSettings, *,
                    heel_rise_foot: np.ndarray | None = None) -> KneeToWallKinematics:
     """Run the core on a series with the protocol's settings."""
-    return knee_to_wall_kinematics(gather_legs(series.xyzv), series.time_s, lines=series.lines[:, 1:],
+    return knee_to_wall_kinematics(series.xyzv, series.time_s, lines=series.lines[:, 1:],
                                    heel_rise_foot=heel_rise_foot, **settings.core_kwargs())
 
 
@@ -251,7 +251,6 @@ def analyze_knee_to_wall(series: LandmarkSeries, settings: KneeToWallSettings = 
     """
     if not series.detected.any():
         raise NoPersonError("no person detected in any frame", path=series.source or None)
-    legs = gather_legs(series.xyzv)
     kin = kinematics_for(series, settings, heel_rise_foot=heel_rise_foot)
     ratio = quality.body_width_ratio(series.xyzv, roll_deg=kin.roll_deg if kin.roll_source in ("user", "scene") else 0.0)
     view = _view(ratio)
@@ -281,8 +280,10 @@ def analyze_knee_to_wall(series: LandmarkSeries, settings: KneeToWallSettings = 
     if int(series.detected.sum()) < 30 or series.duration_s < 2.0:
         warn("too_few_frames", f"only {int(series.detected.sum())} frames with a person ({series.duration_s:.1f} s): "
              "record at least one full knee drive")
-    resolved = resolve_legs(legs[:, :, [ANKLE, HEEL, TOE], :2], kin.front_label, kin.front_side)
-    front_feet = kin.front(resolved)  # (T, 3, 2), ungated: MediaPipe extrapolates outside the picture
+    x, y, _ = gather_legs(series.xyzv)  # ungated: MediaPipe extrapolates outside the picture
+    swap = np.isfinite(kin.front_label) & np.isfinite(kin.front_side) & (kin.front_label != kin.front_side)
+    x, y = swap_legs(x[ANKLE:], swap), swap_legs(y[ANKLE:], swap)  # (3, 2, T): ankle, heel, foot index
+    front_feet = np.stack((pick_feet(x, kin.front_side), pick_feet(y, kin.front_side)), axis=-1)  # (T, 3, 2)
     out_share = quality.out_of_frame_share(front_feet, series.frame_size_px)
     if out_share > 0.05:
         warn("feet_out_of_frame", f"the tested foot is outside the picture in {100 * out_share:.0f}% of frames: "
