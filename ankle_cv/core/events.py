@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .geometry import upright
-from .signal import hysteresis_runs, shorth
+from .signal import frame_interval_s, hysteresis_runs, shorth
 
 
 def heel_height_norm(dx_px: np.ndarray, dy_px: np.ndarray, *, roll_deg: float,
@@ -59,6 +59,7 @@ def detect_heel_lifts(
     off_foot: float,
     min_duration_s: float,
     onset_foot: float | None = None,
+    dt_s: float | None = None,
 ) -> np.ndarray:
     """Heel lifts of one leg by hysteresis and a minimum duration.
 
@@ -77,6 +78,8 @@ def detect_heel_lifts(
         level before it (and forward to where it first is again after it), so that its
         start is when the heel began to rise rather than when it crossed ``off_foot``.
         Default a third of ``off_foot``.
+    dt_s : float, optional
+        Frame interval (default: from ``time_s``).
 
     Returns
     -------
@@ -86,7 +89,7 @@ def detect_heel_lifts(
     spans = hysteresis_runs(lift_height, on=on_foot, off=off_foot)
     if spans.size == 0:
         return np.zeros((0, 3), dtype=np.int64)
-    dur = time_s[spans[:, 1] - 1] - time_s[spans[:, 0]] + np.median(np.diff(time_s))
+    dur = time_s[spans[:, 1] - 1] - time_s[spans[:, 0]] + (dt_s or frame_interval_s(time_s))
     spans = spans[dur >= min_duration_s]
     if spans.size == 0:
         return np.zeros((0, 3), dtype=np.int64)
@@ -112,8 +115,13 @@ def _widen_to_onset(height: np.ndarray, spans: np.ndarray, level: float) -> np.n
     return np.column_stack((np.maximum(starts, prev_stop), np.minimum(np.maximum(stops, spans[:, 1]), next_start)))
 
 
+#: A drive's prominence is measured within this window (seconds) around its peak.
+PROMINENCE_WINDOW_S = 10.0
+
+
 def segment_trials(
-    angle_deg: np.ndarray, time_s: np.ndarray, *, min_prominence_deg: float, min_spacing_s: float
+    angle_deg: np.ndarray, time_s: np.ndarray, *, min_prominence_deg: float, min_spacing_s: float,
+    dt_s: float | None = None,
 ) -> np.ndarray:
     """Knee drives: peaks of the tibia angle, each with the valleys that bound it.
 
@@ -122,9 +130,12 @@ def segment_trials(
     angle_deg : ndarray of shape (T,)
         Smoothed tibia angle of the front leg (NaN where unknown).
     min_prominence_deg : float
-        How far a drive must rise above the surrounding valleys.
+        How far a drive must rise above the valleys around it, looked for within
+        ``PROMINENCE_WINDOW_S`` of the peak.
     min_spacing_s : float
         Smallest time between two peaks.
+    dt_s : float, optional
+        Frame interval (default: from ``time_s``).
 
     Returns
     -------
@@ -138,9 +149,10 @@ def segment_trials(
     if finite.sum() < 3:
         return np.zeros((0, 3), dtype=np.int64)
     a = np.where(finite, angle_deg, np.nanmin(angle_deg) - 1.0)
-    fs = 1.0 / np.median(np.diff(time_s))
+    fs = 1.0 / (dt_s or frame_interval_s(time_s))
+    wlen = 2 * int(round(PROMINENCE_WINDOW_S * fs / 2)) + 1
     peaks, _ = find_peaks(
-        a, prominence=min_prominence_deg, distance=max(int(round(min_spacing_s * fs)), 1)
+        a, prominence=min_prominence_deg, distance=max(int(round(min_spacing_s * fs)), 1), wlen=wlen
     )
     if peaks.size == 0:
         return np.zeros((0, 3), dtype=np.int64)

@@ -123,7 +123,7 @@ def gather_legs(xyzv: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _heel_pass(heel_x, heel_y, toe_x, toe_y, time_s: np.ndarray, *, roll_deg: float, still: np.ndarray,
                is_front: np.ndarray, foot_px: np.ndarray, measured: np.ndarray | None, sigma: float,
-               on: float, off: float, min_dur_s: float):
+               on: float, off: float, min_dur_s: float, dt_s: float):
     """Heel height (foot lengths above heel-down) and lifts of both legs at one roll.
 
     The landmark height (heel over foot index, level frame) is referred to its heel-down
@@ -141,7 +141,8 @@ def _heel_pass(heel_x, heel_y, toe_x, toe_y, time_s: np.ndarray, *, roll_deg: fl
         height = np.where(is_front, signal.smooth(measured, sigma_frames=sigma), height)
     found = []
     for leg in range(2):  # two legs, not frames
-        spans = events.detect_heel_lifts(height[leg], time_s, on_foot=on, off_foot=off, min_duration_s=min_dur_s)
+        spans = events.detect_heel_lifts(height[leg], time_s, on_foot=on, off_foot=off, min_duration_s=min_dur_s,
+                                         dt_s=dt_s)
         found.append(np.column_stack((np.full(len(spans), leg), spans)))
     lifts = np.concatenate(found).astype(np.int64)
     lifted = np.zeros(height.shape, dtype=bool)
@@ -268,7 +269,7 @@ def knee_to_wall_kinematics(
     roll, roll_sd, source = _choose_roll(roll_deg, roll_source, sole=sole, scene=scene)
     height, lifts, heel_down, heel_known = _heel_pass(
         x[HEEL], y[HEEL], x[TOE], y[TOE], time_s, roll_deg=roll, still=still, is_front=is_front, foot_px=foot_px,
-        measured=measured, sigma=sigma, on=heel_on_foot, off=heel_off_foot, min_dur_s=heel_min_duration_s)
+        measured=measured, sigma=sigma, on=heel_on_foot, off=heel_off_foot, min_dur_s=heel_min_duration_s, dt_s=dt_s)
 
     shank_dx, shank_dy = x[KNEE] - x[ANKLE], y[KNEE] - y[ANKLE]  # (2, T)
     tibia_raw = geometry.tibia_angle_deg(shank_dx, shank_dy, roll_deg=roll, facing_sign=facing)
@@ -276,7 +277,7 @@ def knee_to_wall_kinematics(
     tibia = signal.smooth(geometry.tibia_angle_deg(bridged[0], bridged[1], roll_deg=roll, facing_sign=facing),
                           sigma_frames=sigma)
     trials = events.segment_trials(_legs.pick(tibia, front_side), time_s,
-                                   min_prominence_deg=min_prominence_deg, min_spacing_s=min_spacing_s)
+                                   min_prominence_deg=min_prominence_deg, min_spacing_s=min_spacing_s, dt_s=dt_s)
     return KneeToWallKinematics(
         time_s=time_s,
         tibia_raw_deg=tibia_raw.T,
