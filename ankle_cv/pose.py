@@ -16,7 +16,7 @@ from . import __version__
 from .errors import NoPersonError
 from .landmarks import N_LANDMARKS
 from .models import landmark_model_sha256
-from .scene import LINES_EVERY, scene_lines
+from .scene import LINES_EVERY, LINES_VERSION, scene_lines
 from .series import LandmarkSeries
 from .source import check_complete, probe, read_frames
 
@@ -140,7 +140,7 @@ def pose_meta(settings: PoseSettings, video_sha256: str) -> dict:
         "model_sha256": landmark_model_sha256(),
         "ankle_cv_version": __version__,
         "pose_settings": dataclasses.asdict(settings),
-        "scene_lines_every": LINES_EVERY,
+        "scene_lines": f"every {LINES_EVERY} frames, v{LINES_VERSION}",
     }
 
 

@@ -13,6 +13,8 @@ import numpy as np
 
 #: Segments are looked for in every LINES_EVERY-th frame (by frame index).
 LINES_EVERY = 30
+#: Bumped whenever the segments found would change: cached landmarks then go stale.
+LINES_VERSION = 2
 #: Frames are shrunk so that their longer side is at most this many pixels first.
 _MAX_SIDE_PX = 960
 #: Shortest segment kept, as a share of the frame's diagonal.
@@ -23,6 +25,42 @@ def _detector():
     import cv2
 
     return cv2.createLineSegmentDetector(cv2.LSD_REFINE_STD)
+
+
+#: Bones drawn (as thick lines) to mask the person out of the line search.
+_BONES = ((11, 12), (23, 24), (11, 23), (12, 24), (11, 13), (13, 15), (12, 14), (14, 16), (23, 25), (25, 27),
+          (24, 26), (26, 28), (27, 29), (29, 31), (27, 31), (28, 30), (30, 32), (28, 32), (0, 11), (0, 12))
+#: A segment with more than this share of its length on the person is the person's edge.
+_MAX_ON_PERSON = 0.5
+
+
+def person_mask(landmarks_xy: np.ndarray, shape: tuple[int, int], scale: float) -> np.ndarray | None:
+    """A rough silhouette of the person: the skeleton drawn with limbs a fifth of the torso
+    length thick, the trunk filled, the head a disc. ``shape`` and ``scale`` describe the
+    (possibly shrunk) image the mask is for. None without landmarks."""
+    import cv2
+
+    pts = landmarks_xy * scale
+    if not np.isfinite(pts[[11, 12, 23, 24]]).all():
+        return None
+    torso = float(np.linalg.norm(pts[[11, 12]].mean(axis=0) - pts[[23, 24]].mean(axis=0)))
+    width = max(int(round(0.2 * torso)), 2)
+    mask = np.zeros(shape, dtype=np.uint8)
+    cv2.fillConvexPoly(mask, np.round(pts[[11, 12, 24, 23]]).astype(np.int32), 1)
+    for a, b in _BONES:
+        if np.isfinite(pts[[a, b]]).all():
+            cv2.line(mask, tuple(np.round(pts[a]).astype(int)), tuple(np.round(pts[b]).astype(int)), 1, width)
+    if np.isfinite(pts[0]).all():
+        cv2.circle(mask, tuple(np.round(pts[0]).astype(int)), int(round(0.35 * torso)), 1, -1)
+    return mask
+
+
+def _share_on_mask(seg: np.ndarray, mask: np.ndarray, *, samples: int = 16) -> np.ndarray:
+    """Share of each segment's length (K, 4) lying on the mask (sampled at ``samples`` points)."""
+    w = np.linspace(0.0, 1.0, samples)
+    x = np.clip(np.round(seg[:, [0]] + w * (seg[:, [2]] - seg[:, [0]])).astype(int), 0, mask.shape[1] - 1)
+    y = np.clip(np.round(seg[:, [1]] + w * (seg[:, [3]] - seg[:, [1]])).astype(int), 0, mask.shape[0] - 1)
+    return mask[y, x].mean(axis=1)
 
 
 def person_box(landmarks_xy: np.ndarray, *, margin: float = 0.15) -> tuple[float, float, float, float] | None:
@@ -42,8 +80,9 @@ def scene_lines(image_bgr: np.ndarray, landmarks_xy: np.ndarray | None = None) -
     ----------
     image_bgr : ndarray of shape (H, W, 3)
     landmarks_xy : ndarray of shape (33, 2), optional
-        The person's landmarks in pixels; segments whose midpoint falls in their widened
-        bounding box are dropped (legs and trunk are not verticals of the room).
+        The person's landmarks in pixels; segments lying mostly on the rough silhouette
+        they describe are dropped (legs and trunk are not verticals of the room), while a
+        wall edge passing close to the person is kept.
 
     Returns
     -------
@@ -59,12 +98,10 @@ def scene_lines(image_bgr: np.ndarray, landmarks_xy: np.ndarray | None = None) -
     found = _detector().detect(gray)[0]
     if found is None:
         return np.zeros((0, 4), dtype=np.float32)
-    seg = found[:, 0].astype(np.float32) / scale
+    seg = found[:, 0].astype(np.float32)
     length = np.hypot(seg[:, 2] - seg[:, 0], seg[:, 3] - seg[:, 1])
-    seg = seg[length >= MIN_LENGTH_SHARE * np.hypot(*image_bgr.shape[:2])]
-    box = person_box(landmarks_xy) if landmarks_xy is not None else None
-    if box is not None:
-        mx, my = (seg[:, 0] + seg[:, 2]) / 2, (seg[:, 1] + seg[:, 3]) / 2
-        inside = (mx > box[0]) & (mx < box[2]) & (my > box[1]) & (my < box[3])
-        seg = seg[~inside]
-    return seg
+    seg = seg[length >= MIN_LENGTH_SHARE * np.hypot(*gray.shape)]
+    mask = person_mask(landmarks_xy, gray.shape, scale) if landmarks_xy is not None else None
+    if mask is not None and len(seg):
+        seg = seg[_share_on_mask(seg, mask) <= _MAX_ON_PERSON]
+    return seg / scale

@@ -1,0 +1,164 @@
+"""The room around the figure: floor, back wall, the wall the person faces, contact shadows.
+
+The planes are ray cast once per camera pose (cached while the camera is still) into the colour
+and depth buffers the figure is then drawn into; ``render`` puts one frame together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .camera import Camera
+from .raster import NEAR_M, Canvas, RoundCone, draw_ellipsoid, draw_round_cone
+
+
+@dataclass(frozen=True)
+class Room:
+    """Floor (y = 0), a back wall and optionally the wall the person faces.
+
+    Attributes
+    ----------
+    back_wall : tuple (normal (3,), offset_m)
+        Plane ``normal . p = offset_m``; the normal points into the room.
+    side_wall_x_m : float or None
+        Plane x = side_wall_x_m (the knee-to-wall wall), seen from x < side_wall_x_m.
+    light_dir : tuple of 3 floats
+        Direction toward the (distant) key light, in the world.
+    """
+
+    back_wall: tuple[np.ndarray, float]
+    side_wall_x_m: float | None
+    floor_color: tuple[float, float, float]
+    wall_color: tuple[float, float, float]
+    side_wall_color: tuple[float, float, float]
+    skirting_color: tuple[float, float, float] = (0.93, 0.93, 0.91)
+    skirting_m: float = 0.08
+    light_dir: tuple[float, float, float] = (0.0, 0.85, 0.5)
+
+
+@dataclass(frozen=True)
+class Shadow:
+    """A soft elliptical contact shadow on the floor.
+
+    Attributes
+    ----------
+    center_m : ndarray of shape (T, 2)
+        Floor position (world x, z).
+    direction : ndarray of shape (T, 2)
+        Unit vector of the long axis on the floor (x, z).
+    semi_m : tuple of 2 floats
+        Long and short semi-axes.
+    strength : float
+        Darkening at the centre, in [0, 1].
+    """
+
+    center_m: np.ndarray
+    direction: np.ndarray
+    semi_m: tuple[float, float]
+    strength: float
+
+
+class RoomLayer:
+    """The room's colour and depth for one camera pose, reusable while the camera is still.
+
+    Parameters
+    ----------
+    camera : Camera
+    frame : int
+    room : Room
+    """
+
+    def __init__(self, camera: Camera, frame: int, room: Room) -> None:
+        canvas = Canvas(camera, frame)
+        x = canvas.dx[None, :]
+        y = canvas.dy[:, None]
+        rx, ry, rz = np.broadcast_arrays(x, y, np.ones_like(x * y))
+        world = np.stack([rx, ry, rz], -1) @ canvas.rot  # camera ray -> world direction
+        world /= np.linalg.norm(world, axis=-1, keepdims=True)
+        origin = camera.position_m
+        planes = [("floor", np.array([0.0, 1.0, 0.0]), 0.0),
+                  ("back", np.asarray(room.back_wall[0], float), float(room.back_wall[1]))]
+        if room.side_wall_x_m is not None:
+            planes.append(("side", np.array([-1.0, 0.0, 0.0]), -float(room.side_wall_x_m)))
+        best = np.full(rx.shape, np.inf)
+        which = np.full(rx.shape, -1)
+        for i, (_, n, off) in enumerate(planes):
+            denom = world @ n
+            with np.errstate(divide="ignore", invalid="ignore"):
+                t = (off - origin @ n) / denom
+            ok = (denom < 0) & (t > 0) & (t < best)
+            best = np.where(ok, t, best)
+            which = np.where(ok, i, which)
+        point = origin + world * np.where(np.isfinite(best), best, 0.0)[..., None]
+        light = np.asarray(room.light_dir, float) / np.linalg.norm(room.light_dir)
+        rgb = np.zeros(rx.shape + (3,))
+        for i, (name, n, _) in enumerate(planes):
+            sel = which == i
+            base = {"floor": room.floor_color, "back": room.wall_color,
+                    "side": room.side_wall_color}[name]
+            col = np.broadcast_to(np.asarray(base, float), sel.shape + (3,)).copy()
+            if name == "floor":
+                # Floor boards 0.14 m wide along x, mirror-symmetric about the person's midline.
+                board = np.floor(np.abs(point[..., 2]) / 0.14)
+                col = col * (1.0 + 0.05 * np.sin(board * 2.3))[..., None]
+            else:
+                skirt = point[..., 1] < room.skirting_m
+                col[skirt] = room.skirting_color
+            k = 0.55 + 0.45 * max(float(n @ light), 0.0)
+            falloff = 1.0 / (1.0 + 0.015 * best**2)
+            rgb[sel] = (col * (k * (0.8 + 0.2 * falloff))[..., None])[sel]
+        self.rgb = rgb.astype(np.float32)
+        self.dist = best.astype(np.float32)
+        self.floor = which == 0
+        self.floor_xz = point[..., [0, 2]]
+
+    def canvas(self, camera: Camera, frame: int, shadows: list[Shadow]) -> Canvas:
+        """A fresh canvas holding the room, with this frame's contact shadows applied."""
+        canvas = Canvas(camera, frame)
+        canvas.rgb = self.rgb.copy()
+        canvas.dist = self.dist.copy()
+        for sh in shadows:
+            cx, cz = sh.center_m[frame]
+            ux, uz = sh.direction[frame]
+            ext = 2.5 * max(sh.semi_m)
+            corners = np.array([[cx + dx, 0.0, cz + dz] for dx in (-ext, ext) for dz in (-ext, ext)])
+            depth = (corners - camera.position_m) @ canvas.rot[2]
+            if np.any(depth < NEAR_M):
+                continue
+            uv = camera.project(corners, frame)
+            u0, v0 = np.maximum(np.floor(uv.min(axis=0)).astype(int), 0)
+            u1 = min(int(np.ceil(uv[:, 0].max())) + 1, camera.width)
+            v1 = min(int(np.ceil(uv[:, 1].max())) + 1, camera.height)
+            if u0 >= u1 or v0 >= v1:
+                continue
+            fx = self.floor_xz[v0:v1, u0:u1, 0] - cx
+            fz = self.floor_xz[v0:v1, u0:u1, 1] - cz
+            a = (fx * ux + fz * uz) / sh.semi_m[0]
+            b = (-fx * uz + fz * ux) / sh.semi_m[1]
+            dark = 1.0 - sh.strength * np.exp(-(a * a + b * b))
+            dark = np.where(self.floor[v0:v1, u0:u1], dark, 1.0).astype(canvas.rgb.dtype)
+            canvas.rgb[v0:v1, u0:u1] *= dark[..., None]
+        return canvas
+
+
+def render(prims: list, *, frame: int, camera: Camera, layer: RoomLayer,
+           shadows: list[Shadow], light_dir: tuple[float, float, float]) -> np.ndarray:
+    """Render one frame.
+
+    Returns
+    -------
+    ndarray of shape (H, W, 3)
+        RGB in [0, 1] (float32).
+    """
+    canvas = layer.canvas(camera, frame, shadows)
+    light = np.asarray(light_dir, float) / np.linalg.norm(light_dir)
+    light_c = canvas.rot @ light
+    up_c = canvas.rot @ np.array([0.0, 1.0, 0.0])
+    for prim in prims:
+        if isinstance(prim, RoundCone):
+            draw_round_cone(canvas, prim, frame, light_c, up_c)
+        else:
+            draw_ellipsoid(canvas, prim, frame, light_c, up_c)
+    return np.clip(canvas.rgb, 0.0, 1.0)
