@@ -18,7 +18,7 @@ from .models import sha256_file
 from .pose import PoseSettings, estimate_pose, pose_meta
 from .series import LandmarkSeries
 
-_KEYS = ("video_sha256", "model_sha256", "ankle_cv_version", "pose_settings", "scene_lines")
+_KEYS = ("video_sha256", "model_sha256", "ankle_cv_version", "pose_settings", "scene_lines", "chunk_frames")
 
 
 def default_cache_dir() -> Path:

@@ -21,6 +21,11 @@ from .series import LandmarkSeries
 from .source import check_complete, probe, read_frames
 
 
+#: The pose tracker restarts (fresh detection) every CHUNK_FRAMES frames, in every run, so
+#: that any number of workers gives identical landmarks.
+CHUNK_FRAMES = 300
+
+
 @dataclasses.dataclass(frozen=True)
 class PoseSettings:
     """MediaPipe Pose options. Complexity 1 is the only model shipped in the wheel.
@@ -133,9 +138,10 @@ class PoseEstimator:
         return out
 
 
-def pose_meta(settings: PoseSettings, video_sha256: str) -> dict:
+def pose_meta(settings: PoseSettings, video_sha256: str, *, chunk_frames: int = CHUNK_FRAMES) -> dict:
     """Provenance of a landmark series: what must match for a cached series to be reused."""
     return {
+        "chunk_frames": chunk_frames,
         "video_sha256": video_sha256,
         "model_sha256": landmark_model_sha256(),
         "ankle_cv_version": __version__,
@@ -156,10 +162,10 @@ def _silence_worker(counter) -> None:
 _FRAMES_DONE = None
 
 
-def _pose_span(path: str, start: int, stop: int | None, settings: PoseSettings):
+def _pose_span(path: str, start: int, stop: int | None, settings: PoseSettings, chunk_frames: int):
     """Pose of frames ``start`` <= i < ``stop`` (run in a worker process); the tracker is
-    reset at every multiple of :data:`CHUNK_FRAMES`, so results do not depend on how the
-    clip was shared among workers.
+    reset at every multiple of ``chunk_frames``, so results do not depend on how the clip
+    was shared among workers.
 
     Every :data:`~ankle_cv.scene.LINES_EVERY`-th frame also gives its scene lines.
 
@@ -168,7 +174,7 @@ def _pose_span(path: str, start: int, stop: int | None, settings: PoseSettings):
     rows, times, size, lines = [], [], (0, 0), []
     with PoseEstimator(settings) as estimator:
         for frame in read_frames(path, start=start, stop=stop):
-            if frame.index != start and frame.index % CHUNK_FRAMES == 0:
+            if frame.index != start and frame.index % chunk_frames == 0:
                 estimator.reset()
             size = (frame.image_bgr.shape[1], frame.image_bgr.shape[0])
             rows.append(estimator.process(frame.image_bgr))
@@ -184,23 +190,18 @@ def _pose_span(path: str, start: int, stop: int | None, settings: PoseSettings):
     return start, xyzv, np.asarray(times, dtype=np.float64), size, lines
 
 
-#: The pose tracker restarts (fresh detection) every CHUNK_FRAMES frames, in every run, so
-#: that any number of workers gives identical landmarks.
-CHUNK_FRAMES = 300
-
-
-def default_workers(n_frames: int) -> int:
+def default_workers(n_frames: int, chunk_frames: int = CHUNK_FRAMES) -> int:
     """Pose workers for a clip: one per core, but no more than it has chunks."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cores, -(-n_frames // CHUNK_FRAMES)))
+    return max(1, min(cores, -(-n_frames // chunk_frames)))
 
 
-def worker_spans(n_frames: int, workers: int) -> list[tuple[int, int | None]]:
+def worker_spans(n_frames: int, workers: int, chunk_frames: int = CHUNK_FRAMES) -> list[tuple[int, int | None]]:
     """Contiguous frame ranges, one per worker, split at chunk boundaries; the last is
     open-ended so that frames beyond the container's declared count are not lost."""
-    n_chunks = max(1, -(-n_frames // CHUNK_FRAMES))
+    n_chunks = max(1, -(-n_frames // chunk_frames))
     workers = max(1, min(workers, n_chunks))
-    edges = (np.linspace(0, n_chunks, workers + 1).round().astype(int) * CHUNK_FRAMES).tolist()
+    edges = (np.linspace(0, n_chunks, workers + 1).round().astype(int) * chunk_frames).tolist()
     spans = [(a, b) for a, b in zip(edges[:-1], edges[1:])]
     spans[-1] = (spans[-1][0], None)
     return spans
@@ -212,6 +213,7 @@ def estimate_pose(
     settings: PoseSettings = PoseSettings(),
     video_sha256: str = "",
     workers: int | None = None,
+    chunk_frames: int = CHUNK_FRAMES,
     progress: Callable[[int, int], None] | None = None,
 ) -> LandmarkSeries:
     """Run MediaPipe Pose on every frame of a video.
@@ -230,6 +232,8 @@ def estimate_pose(
         Recorded in the series' provenance (computed by the caller, who owns caching).
     workers : int, optional
         Worker processes; default :func:`default_workers`.
+    chunk_frames : int
+        The tracker restarts every ``chunk_frames`` frames (part of the cache key).
     progress : callable, optional
         Called as ``progress(frames_done, frames_declared)`` while frames are processed.
 
@@ -245,12 +249,12 @@ def estimate_pose(
 
     info = probe(path)
     landmark_model_sha256()  # fail here, not in a worker, when the model is wrong
-    n_workers = workers or default_workers(info.n_frames_declared)
-    bounds = worker_spans(info.n_frames_declared, n_workers)
+    n_workers = workers or default_workers(info.n_frames_declared, chunk_frames)
+    bounds = worker_spans(info.n_frames_declared, n_workers, chunk_frames)
     ctx = mp.get_context("spawn")
     counter = ctx.Value("q", 0)
     with ProcessPoolExecutor(len(bounds), mp_context=ctx, initializer=_silence_worker, initargs=(counter,)) as pool:
-        futures = [pool.submit(_pose_span, str(path), a, b, settings) for a, b in bounds]
+        futures = [pool.submit(_pose_span, str(path), a, b, settings, chunk_frames) for a, b in bounds]
         pending = set(futures)
         while pending:
             done, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
@@ -271,7 +275,7 @@ def estimate_pose(
     time_s = np.concatenate([c[2] for c in chunks])
     if np.isnan(xyzv[:, :, 0]).all():
         raise NoPersonError("no person detected in any frame", path=str(path))
-    meta = pose_meta(settings, video_sha256)
+    meta = pose_meta(settings, video_sha256, chunk_frames=chunk_frames)
     meta.update(rotation_deg=info.rotation_deg, codec=info.codec, pose_workers=len(bounds))
     return LandmarkSeries(
         xyzv=xyzv,
