@@ -27,8 +27,10 @@ TOE_BOX = (-0.35, 0.10, -0.25, 0.12)
 SEARCH_FOOT = 0.4
 #: Matches scoring less than this (normalised cross-correlation) are not trusted.
 MIN_SCORE = 0.7
-#: A heel cannot rise further than this (foot lengths) over its forefoot: a wrong match.
+#: A heel cannot rise further than this (foot lengths) over its forefoot, nor sink more than
+#: MIN_RISE_FOOT into the floor: such a "rise" is a wrong match.
 MAX_RISE_FOOT = 0.5
+MIN_RISE_FOOT = -0.05
 
 
 def _box(anchor_xy, direction: float, foot_px: float, spec, margin: float, size) -> tuple[int, int, int, int]:
@@ -122,6 +124,6 @@ def track_heel_rise(video: str, anchors: Sequence[HeelAnchor], *, n_frames: int)
             score[index] = min(heel_s, toe_s)
             heel_dy, toe_dy = heel_y - templates[0][0], toe_y - templates[1][0]
             value = -(heel_dy - toe_dy) / a.foot_px
-            if score[index] >= MIN_SCORE and abs(value) <= MAX_RISE_FOOT:
+            if score[index] >= MIN_SCORE and MIN_RISE_FOOT <= value <= MAX_RISE_FOOT:
                 rise[index] = value
     return rise, score

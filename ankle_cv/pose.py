@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import sys
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -207,6 +208,35 @@ def worker_spans(n_frames: int, workers: int, chunk_frames: int = CHUNK_FRAMES) 
     return spans
 
 
+def _can_spawn() -> bool:
+    """Whether spawned workers can start: they re-import the main script, so it must be a
+    file (``python -`` scripts are not; ``python -c`` and interactive sessions have none)."""
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    return main_file is None or os.path.exists(main_file)
+
+
+def _in_workers(path: str, bounds, settings: PoseSettings, chunk_frames: int, n_declared: int, progress) -> list:
+    """Run :func:`_pose_span` over ``bounds`` in spawned worker processes, in order."""
+    import multiprocessing as mp
+    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+
+    ctx = mp.get_context("spawn")
+    counter = ctx.Value("q", 0)
+    with ProcessPoolExecutor(len(bounds), mp_context=ctx, initializer=_silence_worker, initargs=(counter,)) as pool:
+        futures = [pool.submit(_pose_span, path, a, b, settings, chunk_frames) for a, b in bounds]
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
+            if progress is not None:
+                progress(counter.value, n_declared)
+            for fut in done:
+                if fut.exception() is not None:
+                    for other in pending:
+                        other.cancel()
+                    raise fut.exception()
+    return sorted((f.result() for f in futures), key=lambda c: c[0])
+
+
 def estimate_pose(
     path: str,
     *,
@@ -244,28 +274,14 @@ def estimate_pose(
     NoPersonError
         No person in any frame.
     """
-    import multiprocessing as mp
-    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
-
     info = probe(path)
     landmark_model_sha256()  # fail here, not in a worker, when the model is wrong
     n_workers = workers or default_workers(info.n_frames_declared, chunk_frames)
     bounds = worker_spans(info.n_frames_declared, n_workers, chunk_frames)
-    ctx = mp.get_context("spawn")
-    counter = ctx.Value("q", 0)
-    with ProcessPoolExecutor(len(bounds), mp_context=ctx, initializer=_silence_worker, initargs=(counter,)) as pool:
-        futures = [pool.submit(_pose_span, str(path), a, b, settings, chunk_frames) for a, b in bounds]
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
-            if progress is not None:
-                progress(counter.value, info.n_frames_declared)
-            for fut in done:
-                if fut.exception() is not None:
-                    for other in pending:
-                        other.cancel()
-                    raise fut.exception()
-    chunks = sorted((f.result() for f in futures), key=lambda c: c[0])
+    if _can_spawn():
+        chunks = _in_workers(str(path), bounds, settings, chunk_frames, info.n_frames_declared, progress)
+    else:  # a script read from stdin cannot be re-imported by a spawned worker
+        chunks = [_pose_span(str(path), a, b, settings, chunk_frames) for a, b in bounds]
     n_decoded = sum(len(c[1]) for c in chunks)
     check_complete(info, n_decoded)
     for (start, xyzv, *_), (next_start, *_) in zip(chunks[:-1], chunks[1:]):

@@ -108,16 +108,71 @@ def probe(path: str | os.PathLike) -> VideoInfo:
     return VideoInfo(str(p), width, height, fps, max(n, 0), rotation, codec)
 
 
+def _decoded(path: Path, start: int, stop: int | None) -> Iterator[tuple[int, float, np.ndarray]]:
+    """(index, container time in s, upright BGR image) of frames ``start`` <= i < ``stop``."""
+    cv2 = _cv2()
+    cap = _open(path)
+    try:
+        index = 0
+        # seek by decoding: container seeks are not frame-exact for variable frame rates
+        while index < start and cap.grab():
+            index += 1
+        while stop is None or index < stop:
+            ok, image = cap.read()
+            if not ok or image is None:
+                break
+            yield index, cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0, image
+            index += 1
+    finally:
+        cap.release()
+
+
+def _prefetched(items: Iterator, prefetch: int) -> Iterator:
+    """Run an iterator on a background thread, ``prefetch`` items ahead of the consumer."""
+    q: queue.Queue = queue.Queue(maxsize=prefetch)
+    stop_event = threading.Event()
+    done = object()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop_event.is_set():
+                    try:
+                        q.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop_event.is_set():
+                    return
+        except Exception as exc:  # handed to the consumer, re-raised there
+            if not stop_event.is_set():
+                q.put(exc)
+        finally:
+            if hasattr(items, "close"):
+                items.close()  # release the decoder now, not at garbage collection
+            if not stop_event.is_set():
+                q.put(done)  # the consumer is still reading: it must get the end mark
+
+    worker = threading.Thread(target=produce, name="ankle-cv-decode", daemon=True)
+    worker.start()
+    try:
+        while (item := q.get()) is not done:
+            if isinstance(item, Exception):
+                raise item
+            yield item
+    finally:
+        stop_event.set()
+        worker.join(timeout=5)
+
+
 def read_frames(path: str | os.PathLike, *, start: int = 0, stop: int | None = None,
                 prefetch: int = 8) -> Iterator[Frame]:
     """Yield upright frames ``start`` <= index < ``stop`` with container timestamps.
 
     Frames before ``start`` are decoded and dropped (``grab``), which is exact where
-    container seeking is not.
-
-    Decoding runs on a background thread with a bounded queue of ``prefetch`` frames.
-    Timestamps that fail to increase (broken containers) are replaced by the previous
-    one plus the nominal frame interval.
+    container seeking is not. Decoding runs on a background thread, ``prefetch`` frames
+    ahead (0: decode on the caller's thread). Timestamps that fail to increase (broken
+    containers) are replaced by the previous one plus the nominal frame interval.
 
     Raises
     ------
@@ -125,59 +180,18 @@ def read_frames(path: str | os.PathLike, *, start: int = 0, stop: int | None = N
         If the file cannot be opened, or (from ``start`` = 0) no frame can be decoded.
     """
     info = probe(path)
-    q: queue.Queue = queue.Queue(maxsize=max(prefetch, 1))
-    stop_event = threading.Event()
-    done = object()
-
-    def decode() -> None:
-        cv2 = _cv2()
-        cap = _open(Path(info.path))
-        try:
-            index = 0
-            # seek by decoding: container seeks are not frame-exact for variable frame rates
-            while index < start and cap.grab():
-                index += 1
-            while stop is None or index < stop:
-                ok, image = cap.read()
-                if not ok or image is None:
-                    break
-                t_ms = cap.get(cv2.CAP_PROP_POS_MSEC)
-                while not stop_event.is_set():
-                    try:
-                        q.put((index, t_ms / 1000.0, image), timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop_event.is_set():
-                    return
-                index += 1
-        except Exception as exc:  # handed to the consumer, re-raised there
-            q.put(exc)
-        finally:
-            cap.release()
-            q.put(done)
-
-    worker = threading.Thread(target=decode, name="ankle-cv-decode", daemon=True)
-    worker.start()
+    items = _decoded(Path(info.path), start, stop)
+    if prefetch > 0:
+        items = _prefetched(items, prefetch)
     last_t = -np.inf
     dt = 1.0 / info.fps
     count = 0
-    try:
-        while True:
-            item = q.get()
-            if item is done:
-                break
-            if isinstance(item, Exception):
-                raise item
-            index, t_s, image = item
-            if not np.isfinite(t_s) or t_s <= last_t:
-                t_s = (last_t + dt) if np.isfinite(last_t) else index * dt
-            last_t = t_s
-            count += 1
-            yield Frame(index, float(t_s), image)
-    finally:
-        stop_event.set()
-        worker.join(timeout=5)
+    for index, t_s, image in items:
+        if not np.isfinite(t_s) or t_s <= last_t:
+            t_s = (last_t + dt) if np.isfinite(last_t) else index * dt
+        last_t = t_s
+        count += 1
+        yield Frame(index, float(t_s), image)
     if count == 0 and start == 0:
         raise InputError("contains no decodable video frames", path=str(path))
 

@@ -35,9 +35,12 @@ def evenly(values):
     return values[:: max(1, len(values) // MAX_SAMPLES)]
 
 
+TYPICAL_SAMPLES = 20_000
+
+
 def typical_rows(rows):
     """Median of the finite values of per-leg rows, each sub-sampled like the core."""
-    step = max(1, len(rows[0]) // MAX_SAMPLES)
+    step = max(1, len(rows[0]) // TYPICAL_SAMPLES)
     return median([v for row in rows for v in row[::step] if not isnan(v)])
 
 
@@ -176,7 +179,7 @@ def hysteresis_lifts(height, time_s, on, off, min_dur_s, dt):
             continue
         peak = max(range(lo, hi), key=lambda k: (height[k], -k))
         lifts.append([lo, hi, peak])
-    level = off / 3.0
+    level = off / 2.0
     n = len(height)
     out = []
     for i, (lo, hi, peak) in enumerate(lifts):
@@ -235,7 +238,7 @@ def find_peaks(x, prominence, distance, wlen):
 
 
 def knee_to_wall_reference(xyzv, time_s, *, lines=None, min_visibility=0.5, max_gap_s=0.25, cutoff_hz=6.0,
-                           heel_on_foot=0.05, heel_off_foot=0.025, heel_min_duration_s=0.15, max_foot_speed=1.0,
+                           heel_on_foot=0.035, heel_off_foot=0.0175, heel_min_duration_s=0.15, max_foot_speed=1.0,
                            min_prominence_deg=5.0, min_spacing_s=1.0):
     """The core's outputs, frame by frame: a dict of Python lists and numbers."""
     n = len(time_s)
@@ -305,7 +308,10 @@ def knee_to_wall_reference(xyzv, time_s, *, lines=None, min_visibility=0.5, max_
     front_y = [pick(mid_y, label, f) for f in range(n)]
     gx, gy = gradient(front_x, dt), gradient(front_y, dt)
     fast = [math.hypot(a, b) / foot_scale > 0.7 for a, b in zip(gx, gy)]
-    stance, current, starts = [], 0, {lo for lo, hi in runs(fast) if t[hi - 1] - t[lo] >= 0.15 - 1e-9}
+    steps = [lo for lo, hi in runs(fast) if t[hi - 1] - t[lo] >= 0.15 - 1e-9]
+    ends = [s - 1 for s in steps[1:]] + [n - 1]
+    starts = {s for s, e in zip(steps, ends) if t[e] - t[s] >= 1.0 - 1e-9}  # stances of at least 1 s
+    stance, current = [], 0
     for f in range(n):
         current += f in starts
         stance.append(current)

@@ -32,9 +32,9 @@ def test_best_of_three_with_the_heel_down():
     (lift,) = left.heel_lifts
     assert lift.trial == 3 and abs(lift.start_frame - truth["lift_start_frame"]) <= 2
     assert lift.peak_height_foot == pytest.approx(1 / 6, abs=0.01) and lift.peak_height_cm is None
-    # synthetic series come without a video (heel from landmarks) and without scene lines
-    # (camera assumed level): the report says both
-    assert [w.code for w in result.warnings] == ["heel_from_landmarks", "roll_assumed_level"]
+    # the synthetic tested leg is the far one (left leg, facing right); synthetic series come
+    # without a video (heel from landmarks) or scene lines (camera assumed level): all said
+    assert [w.code for w in result.warnings] == ["tested_leg_far", "heel_from_landmarks", "roll_assumed_level"]
     assert result.roll_source == "level" and result.sole_roll_deg == pytest.approx(0.0, abs=0.05)
     assert result.view == "side" and result.facing == "right"
 
@@ -64,6 +64,8 @@ def test_no_knee_drive_is_a_warning():
     result = analyze_knee_to_wall(series)
     assert result.legs == ()
     assert [w.code for w in result.warnings] == ["no_knee_drive", "roll_assumed_level"]
+    near = analyze_knee_to_wall(knee_to_wall(peaks_deg=(30.0,), tested="right")[0])
+    assert "tested_leg_far" not in [w.code for w in near.warnings]
 
 
 def test_unseen_heel_is_not_checked_and_says_so():
@@ -126,3 +128,12 @@ def test_user_leg_names_the_front_leg():
     series, _ = knee_to_wall(tested="left")
     result = analyze_knee_to_wall(series, KneeToWallSettings(leg="right"))
     assert [leg.leg for leg in result.legs] == ["right"]
+
+
+def test_a_leg_whose_every_trial_lifted_the_heel_has_no_result():
+    series, _ = knee_to_wall(peaks_deg=(30.0,))
+    rise = np.full(series.n_frames, 0.2)  # the heel is up from the start
+    result = analyze_knee_to_wall(series, heel_rise_foot=rise)
+    left = result.leg("left")
+    assert left.best_deg is None and left.trials[0].peak_deg is None and left.trials[0].heel_lifted
+    assert "no_heel_down_peak" in [w.code for w in result.warnings]

@@ -77,7 +77,7 @@ def detect_heel_lifts(
         Each detected lift is widened back to where the height last was at or below this
         level before it (and forward to where it first is again after it), so that its
         start is when the heel began to rise rather than when it crossed ``off_foot``.
-        Default a third of ``off_foot``.
+        Default half of ``off_foot``.
     dt_s : float, optional
         Frame interval (default: from ``time_s``).
 
@@ -95,7 +95,7 @@ def detect_heel_lifts(
         return np.zeros((0, 3), dtype=np.int64)
     h = np.nan_to_num(lift_height, nan=-np.inf)
     peaks = [lo + int(np.argmax(h[lo:hi])) for lo, hi in spans]  # a loop over events, not frames
-    spans = _widen_to_onset(h, spans, off_foot / 3.0 if onset_foot is None else onset_foot)
+    spans = _widen_to_onset(h, spans, off_foot / 2.0 if onset_foot is None else onset_foot)
     return np.column_stack((spans, peaks)).astype(np.int64)
 
 
@@ -157,10 +157,12 @@ def segment_trials(
     if peaks.size == 0:
         return np.zeros((0, 3), dtype=np.int64)
     edges = np.concatenate(([0], peaks, [a.size]))
-    # the valley between consecutive peaks (and before the first / after the last)
-    valleys = np.array(
-        [lo + int(np.argmin(a[lo:hi])) for lo, hi in zip(edges[:-1], edges[1:])], dtype=np.int64
-    )
+    # the valley between consecutive peaks (and before the first / after the last): the
+    # first minimum of each segment, found for all segments at once
+    segment_min = np.minimum.reduceat(a, edges[:-1])
+    segment = np.repeat(np.arange(edges.size - 1), np.diff(edges))
+    at_min = np.flatnonzero(a == segment_min[segment])
+    valleys = at_min[np.unique(segment[at_min], return_index=True)[1]].astype(np.int64)
     starts = valleys[:-1]
     stops = np.minimum(valleys[1:] + 1, a.size)
     return np.column_stack((starts, peaks, stops)).astype(np.int64)

@@ -38,6 +38,9 @@ class KneeToWallKinematics:
         Heel height known and not in a lift.
     heel_known : ndarray of shape (T, 2), bool
         The heel's height is known (seen, or tracked in the image).
+    reliable : ndarray of shape (T, 2), bool
+        The angle is known and, for the front leg, its ankle is where the foot was planted
+        for the stance (MediaPipe has not lost the leg).
     visibility : ndarray of shape (T, 2, 4)
         MediaPipe visibility of knee, ankle, heel, foot index of each leg.
     front_label : ndarray of shape (T,)
@@ -74,6 +77,7 @@ class KneeToWallKinematics:
     heel_height_foot: np.ndarray
     heel_down: np.ndarray
     heel_known: np.ndarray
+    reliable: np.ndarray
     visibility: np.ndarray
     front_label: np.ndarray
     front_side: np.ndarray
@@ -177,8 +181,8 @@ def knee_to_wall_kinematics(
     min_visibility: float = 0.5,
     max_gap_s: float = 0.25,
     cutoff_hz: float = 6.0,
-    heel_on_foot: float = 0.05,
-    heel_off_foot: float = 0.025,
+    heel_on_foot: float = 0.035,
+    heel_off_foot: float = 0.0175,
     heel_min_duration_s: float = 0.15,
     max_foot_speed: float = 1.0,
     min_prominence_deg: float = 5.0,
@@ -276,6 +280,8 @@ def knee_to_wall_kinematics(
     bridged = signal.fill_gaps(np.stack((shank_dx, shank_dy)), time_s, max_gap_s=max_gap_s)
     tibia = signal.smooth(geometry.tibia_angle_deg(bridged[0], bridged[1], roll_deg=roll, facing_sign=facing),
                           sigma_frames=sigma)
+    foot_any_px = np.where(np.isfinite(foot_px), foot_px, foot_scale)  # an unseen heel: the visible part
+    reliable = np.isfinite(tibia) & _legs.planted_ok(x[ANKLE], y[ANKLE], is_front, stance, foot_any_px)
     trials = events.segment_trials(_legs.pick(tibia, front_side), time_s,
                                    min_prominence_deg=min_prominence_deg, min_spacing_s=min_spacing_s, dt_s=dt_s)
     return KneeToWallKinematics(
@@ -285,6 +291,7 @@ def knee_to_wall_kinematics(
         heel_height_foot=height.T,
         heel_down=heel_down.T,
         heel_known=heel_known.T,
+        reliable=reliable.T,
         visibility=vis.transpose(2, 1, 0),
         front_label=front_label,
         front_side=front_side,

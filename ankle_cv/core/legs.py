@@ -15,13 +15,17 @@ from __future__ import annotations
 import numpy as np
 
 from ..landmarks import ANKLE, HEEL, KNEE, TOE
-from .signal import MAX_SAMPLES, fill_nearest, moving_sum, runs, speed
+from .signal import fill_nearest, moving_sum, runs, speed
+
+#: Typical lengths and positions are medians over at most this many evenly spaced frames
+#: (20 000 samples put the median within a fraction of a percent).
+TYPICAL_SAMPLES = 20_000
 
 
 def typical(values: np.ndarray) -> float:
     """Median of the finite values of a series (last axis time), over at most
-    :data:`~ankle_cv.core.signal.MAX_SAMPLES` evenly spaced frames."""
-    step = max(1, values.shape[-1] // MAX_SAMPLES)
+    :data:`TYPICAL_SAMPLES` evenly spaced frames."""
+    step = max(1, values.shape[-1] // TYPICAL_SAMPLES)
     v = values[..., ::step]
     v = v[np.isfinite(v)]
     return float(np.median(v)) if v.size else float("nan")
@@ -133,11 +137,13 @@ def front_leg_label(mid_x: np.ndarray, facing: np.ndarray, *, foot_px: float,
 
 
 def stance_segments(foot_x: np.ndarray, foot_y: np.ndarray, time_s: np.ndarray, *, dt_s: float, foot_px: float,
-                    step_speed_foot: float = 0.7, min_step_s: float = 0.15) -> np.ndarray:
+                    step_speed_foot: float = 0.7, min_step_s: float = 0.15, min_stance_s: float = 1.0) -> np.ndarray:
     """Split a clip into stances: the stretches between steps of the front foot.
 
     A step is a run of at least ``min_step_s`` in which the front foot moves faster than
-    ``step_speed_foot`` foot lengths per second; shorter bursts are landmark glitches.
+    ``step_speed_foot`` foot lengths per second; shorter bursts are landmark glitches. A
+    stance shorter than ``min_stance_s`` is no stance (nobody tests a leg in under a second):
+    it is a burst of landmark jumps, and joins the stance before it.
 
     Parameters
     ----------
@@ -156,8 +162,13 @@ def stance_segments(foot_x: np.ndarray, foot_y: np.ndarray, time_s: np.ndarray, 
     if spans.size:
         dur = time_s[spans[:, 1] - 1] - time_s[spans[:, 0]]
         spans = spans[dur >= min_step_s - 1e-9]
+    starts, kept = spans[:, 0], []
+    ends = np.append(starts[1:], foot_x.shape[0]) - 1
+    for start, end in zip(starts, ends):  # a loop over steps
+        if time_s[end] - time_s[start] >= min_stance_s - 1e-9:
+            kept.append(start)
     step_start = np.zeros(foot_x.shape[0], dtype=np.int64)
-    step_start[spans[:, 0]] = 1
+    step_start[kept] = 1
     return np.cumsum(step_start)
 
 
@@ -201,3 +212,37 @@ def pick_leg(values: np.ndarray, side: np.ndarray) -> np.ndarray:
     out = np.where(mask, values[:, 1], values[:, 0]).astype(np.float64)
     known = np.isfinite(side).reshape((-1,) + (1,) * (out.ndim - 1))
     return np.where(known, out, np.nan)
+
+
+def planted_ok(x: np.ndarray, y: np.ndarray, is_front: np.ndarray, stance: np.ndarray, foot_px: np.ndarray, *,
+               tolerance_foot: float = 0.2) -> np.ndarray:
+    """Frames in which the front leg's ankle is where that foot was planted.
+
+    In a knee-to-wall test the front foot stays put for the whole stance, so its ankle
+    hardly moves (a heel lift raises it by a centimetre or two). An ankle landmark far from
+    the stance's median position means MediaPipe has lost the leg (typically pulled onto the
+    other leg when the tested leg is the far one): the frame's angle is not to be trusted.
+
+    Parameters
+    ----------
+    x, y : ndarray of shape (2, T)
+        Ankle position of each (anatomical) leg.
+    is_front : ndarray of shape (2, T), bool
+    stance : ndarray of shape (T,)
+    foot_px : ndarray of shape (2,)
+
+    Returns
+    -------
+    ndarray of shape (2, T), bool
+        False where the leg is the front leg and its ankle is more than ``tolerance_foot``
+        foot lengths from the stance's median ankle position (or unseen); True elsewhere.
+    """
+    ok = ~is_front.copy()
+    for leg in range(2):
+        front = is_front[leg]
+        for s in np.unique(stance[front]):  # a loop over stances
+            frames = front & (stance == s)
+            cx, cy = typical(x[leg][frames]), typical(y[leg][frames])
+            with np.errstate(invalid="ignore"):
+                ok[leg][frames] = np.hypot(x[leg][frames] - cx, y[leg][frames] - cy) <= tolerance_foot * foot_px[leg]
+    return ok

@@ -23,6 +23,8 @@ def _neighbour_indices(valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def fill_gaps(values: np.ndarray, time_s: np.ndarray, *, max_gap_s: float) -> np.ndarray:
     """Linearly interpolate NaN runs no longer than ``max_gap_s`` (edges are never filled).
 
+    Works on the runs of NaN only (gaps are few), so its cost is one scan of the series.
+
     Parameters
     ----------
     values : ndarray of shape (..., T)
@@ -37,20 +39,25 @@ def fill_gaps(values: np.ndarray, time_s: np.ndarray, *, max_gap_s: float) -> np
     ndarray of shape (..., T), same dtype
     """
     values = np.asarray(values)
-    valid = ~np.isnan(values)
+    out = values.copy()
     n = values.shape[-1]
-    if n == 0 or valid.all():
-        return values.copy()
-    prev, nxt = _neighbour_indices(valid)
-    prev_c, next_c = np.clip(prev, 0, n - 1), np.clip(nxt, 0, n - 1)
-    t_prev, t_next = time_s[prev_c], time_s[next_c]
-    span = t_next - t_prev
-    fill = ~valid & (prev >= 0) & (nxt < n) & (span <= max_gap_s + 1e-9)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        w = (time_s - t_prev) / span
-    a = np.take_along_axis(values, prev_c, axis=-1)
-    b = np.take_along_axis(values, next_c, axis=-1)
-    return np.where(fill, a + w * (b - a), values).astype(values.dtype, copy=False)
+    flat = out.reshape(-1, n)
+    missing = np.isnan(flat)
+    for row, gaps in zip(flat, missing):  # a loop over series, not frames
+        if not gaps.any():
+            continue
+        spans = runs(gaps)
+        spans = spans[(spans[:, 0] > 0) & (spans[:, 1] < n)]  # interior gaps only
+        spans = spans[time_s[spans[:, 1]] - time_s[spans[:, 0] - 1] <= max_gap_s + 1e-9]
+        if not spans.size:
+            continue
+        lengths = spans[:, 1] - spans[:, 0]
+        idx = np.repeat(spans[:, 0], lengths) + (np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths))
+        lo = np.repeat(spans[:, 0] - 1, lengths)
+        hi = np.repeat(spans[:, 1], lengths)
+        w = (time_s[idx] - time_s[lo]) / (time_s[hi] - time_s[lo])
+        row[idx] = row[lo] + w * (row[hi] - row[lo])
+    return out
 
 
 def fill_nearest(values: np.ndarray) -> np.ndarray:

@@ -20,6 +20,8 @@ from ..landmarks import ANKLE, HEEL, KNEE, LEGS, TOE
 from ..series import LandmarkSeries
 from .references import References
 
+#: A trial in which MediaPipe had the tested leg in fewer of its frames is not trusted.
+MIN_TRACKED_SHARE = 0.8
 #: Body width / torso length above which the camera is taken to face the person.
 FRONT_VIEW_RATIO = 0.42
 #: ... and above which the view is oblique enough to warn.
@@ -36,8 +38,8 @@ class KneeToWallSettings:
     roll_source: str = "auto"
     roll_deg: float | None = None
     leg: str | None = None
-    heel_on_foot: float = 0.05
-    heel_off_foot: float = 0.025
+    heel_on_foot: float = 0.035
+    heel_off_foot: float = 0.0175
     heel_min_duration_s: float = 0.15
     min_prominence_deg: float = 5.0
     min_spacing_s: float = 1.0
@@ -72,7 +74,10 @@ class Trial:
     """One knee drive. ``peak_deg`` is the largest tibia angle with the heel down, before any
     lift in the trial (None if the heel was never down); ``peak_any_deg`` ignores the heel.
     ``heel_checked`` is whether the heel's height was known in at least 80% of the frames up
-    to the peak (where it was not, the heel could not be seen or tracked)."""
+    to the peak (where it was not, the heel could not be seen or tracked). ``tracked_share``
+    is the share of the trial's frames in which MediaPipe had the leg (angle known, ankle
+    where the foot was planted); only those frames count for ``peak_deg``, and a trial under
+    :data:`MIN_TRACKED_SHARE` is not trusted for the best result."""
 
     leg: str
     number: int
@@ -89,6 +94,7 @@ class Trial:
     jitter_sd_deg: float
     heel_lifted: bool
     heel_checked: bool
+    tracked_share: float
 
 
 @dataclasses.dataclass(frozen=True)
@@ -159,6 +165,7 @@ def _trials(kin: KneeToWallKinematics) -> list[tuple[int, Trial]]:
     raw = kin.front(kin.tibia_raw_deg)
     down = kin.front(kin.heel_down.astype(np.float64)) == 1.0
     known = kin.front(kin.heel_known.astype(np.float64)) == 1.0
+    reliable = kin.front(kin.reliable.astype(np.float64)) == 1.0
     out, counts = [], {0: 0, 1: 0}
     for start, _, stop in kin.trials:  # a loop over trials, not frames
         leg = _median_int(kin.front_side[start:stop])
@@ -168,12 +175,14 @@ def _trials(kin: KneeToWallKinematics) -> list[tuple[int, Trial]]:
         frames = np.arange(start, stop)
         own = kin.lifts[(kin.lifts[:, 0] == leg) & (kin.lifts[:, 1] >= start) & (kin.lifts[:, 1] < stop)]
         first_lift = int(own[:, 1].min()) if len(own) else stop
-        # a frame counts while the heel is down, or not known to be up, before the first lift
-        ok = np.isfinite(a) & (down[start:stop] | ~known[start:stop]) & (frames < first_lift)
+        # a frame counts while the heel is down, or not known to be up, before the first lift,
+        # and while MediaPipe has the leg where it was planted
+        ok = reliable[start:stop] & (down[start:stop] | ~known[start:stop]) & (frames < first_lift)
         any_idx = int(np.nanargmax(a))
         counts[leg] += 1
         peak_idx = int(np.flatnonzero(ok)[np.argmax(a[ok])]) if ok.any() else None
         checked = peak_idx is not None and known[start:start + peak_idx + 1].mean() >= 0.8
+        tracked = float(reliable[start:stop].mean())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             jitter = float(np.nanstd(raw[start:stop] - a))
@@ -193,6 +202,7 @@ def _trials(kin: KneeToWallKinematics) -> list[tuple[int, Trial]]:
             jitter_sd_deg=_round(jitter, 2),
             heel_lifted=bool(len(own)),
             heel_checked=bool(checked),
+            tracked_share=_round(tracked, 3),
         )))
     return out
 
@@ -214,6 +224,12 @@ def _lifts(kin: KneeToWallKinematics, trials: list[tuple[int, Trial]], foot_cm: 
             peak_height_cm=None if foot_cm is None else _round(h * foot_cm, 1),
         )))
     return out
+
+
+def result_facing(kin: KneeToWallKinematics) -> str | None:
+    """The direction the feet point over the clip: "right", "left" or None."""
+    facing = _median_int(kin.facing)
+    return None if facing is None else ("right" if facing > 0 else "left")
 
 
 def _view(ratio: float) -> str:
@@ -260,23 +276,75 @@ def analyze_knee_to_wall(series: LandmarkSeries, settings: KneeToWallSettings = 
             "film the knee-to-wall test side-on, or pass --allow-any-view",
             path=series.source or None,
         )
+    trials = _trials(kin)
+    lifts = _lifts(kin, trials, settings.foot_length_cm)
+    det = quality.detection_rate(series.xyzv)
+    tested = sorted({leg for leg, _ in trials})
+    warns = _quality_warnings(series, kin, settings, trials=trials, view=view, ratio=ratio, detection=det)
+
+    leg_results = [_leg_result(leg, trials, lifts, settings.references) for leg in tested]
+    bests = {r.leg: r.best_deg for r in leg_results if r.best_deg is not None}
+    asym = _round(bests["left"] - bests["right"]) if len(bests) == 2 else None
+    return KneeToWallResult(
+        source=series.source,
+        n_frames=series.n_frames,
+        duration_s=_round(series.duration_s, 3),
+        fps=_round(series.fps, 3),
+        frame_size_px=series.frame_size_px,
+        detection_rate=_round(det, 3),
+        facing=result_facing(kin),
+        view=view,
+        body_width_ratio=_round(ratio, 3),
+        roll_deg=_round(kin.roll_deg),
+        roll_sd_deg=_round(kin.roll_sd_deg, 2),
+        roll_source=kin.roll_source,
+        sole_roll_deg=_round(kin.sole_roll_deg),
+        scene_roll_deg=_round(kin.scene_roll_deg),
+        legs=tuple(leg_results),
+        asymmetry_deg=asym,
+        warnings=tuple(warns),
+        settings=settings,
+        kinematics=kin,
+    )
+
+
+def _leg_result(leg: int, trials: list[tuple[int, Trial]], lifts: list[tuple[int, HeelLift]],
+                refs: References) -> LegResult:
+    """The best trial of a leg: among trials MediaPipe tracked, preferring a checked heel."""
+    own = tuple(tr for lg, tr in trials if lg == leg)
+    counted = [tr for tr in own if tr.peak_deg is not None]
+    trusted = [tr for tr in counted if tr.tracked_share >= MIN_TRACKED_SHARE] or counted
+    checked = [tr for tr in trusted if tr.heel_checked]
+    best = max(checked or trusted, key=lambda tr: tr.peak_deg) if counted else None
+    return LegResult(
+        leg=LEGS[leg],
+        best_deg=None if best is None else best.peak_deg,
+        best_trial=None if best is None else best.number,
+        best_s=None if best is None else best.peak_s,
+        restricted=None if best is None else bool(best.peak_deg < refs.restriction_deg),
+        heel_checked=best is not None and best.heel_checked,
+        trials=own,
+        heel_lifts=tuple(h for lg, h in lifts if lg == leg),
+    )
+
+
+def _quality_warnings(series: LandmarkSeries, kin: KneeToWallKinematics, settings: KneeToWallSettings, *,
+                      trials: list[tuple[int, Trial]], view: str, ratio: float, detection: float) -> list[QualityWarning]:
+    """Everything about the recording that limits what its numbers mean (README table)."""
     warns: list[QualityWarning] = []
 
     def warn(code: str, message: str) -> None:
         warns.append(QualityWarning(code, message))
 
-    vis_front = kin.front(kin.visibility)  # (T, 5)
-    trials = _trials(kin)
-    lifts = _lifts(kin, trials, settings.foot_length_cm)
-    det = quality.detection_rate(series.xyzv)
+    vis_front = kin.front(kin.visibility)  # (T, 4): knee, ankle, heel, foot index
 
     if view == "oblique":
         warn("not_side_view", f"the camera is not square to the side (body width {ratio:.2f} x torso length): "
              "angles are foreshortened; film side-on")
     if view == "front":
         warn("not_side_view", f"front view (body width {ratio:.2f} x torso length): angles are not meaningful")
-    if det < 0.8:
-        warn("low_detection", f"a person was found in only {100 * det:.0f}% of frames")
+    if detection < 0.8:
+        warn("low_detection", f"a person was found in only {100 * detection:.0f}% of frames")
     if int(series.detected.sum()) < 30 or series.duration_s < 2.0:
         warn("too_few_frames", f"only {int(series.detected.sum())} frames with a person ({series.duration_s:.1f} s): "
              "record at least one full knee drive")
@@ -295,7 +363,18 @@ def analyze_knee_to_wall(series: LandmarkSeries, settings: KneeToWallSettings = 
         warn("low_visibility", f"low landmark visibility on the tested leg (median {med_vis:.2f}): "
              "light the leg, avoid loose clothing and clutter")
     tested = sorted({leg for leg, _ in trials})
+    facing = result_facing(kin)
     for leg in tested:
+        lost = [tr.number for lg, tr in trials if lg == leg and tr.tracked_share < MIN_TRACKED_SHARE]
+        if lost:
+            listed = ", ".join(str(n) for n in lost)
+            warn("leg_lost", f"MediaPipe lost the {LEGS[leg]} leg for part of trial(s) {listed} (its ankle left the "
+                 "planted foot): those peaks are unreliable")
+        if facing is not None and LEGS[leg] != facing:  # facing right shows the right side
+            warn("tested_leg_far", f"the {LEGS[leg]} leg was tested on the far side from the camera, behind the other "
+                 f"leg, where MediaPipe loses it at depth: film from the {LEGS[leg]} side")
+        if all(tr.peak_deg is None for lg, tr in trials if lg == leg):
+            warn("no_heel_down_peak", f"every {LEGS[leg]} trial lifted the heel before its drive: no valid result")
         unchecked = [tr.number for lg, tr in trials if lg == leg and tr.peak_deg is not None and not tr.heel_checked]
         if unchecked:
             listed = ", ".join(str(n) for n in unchecked)
@@ -311,11 +390,10 @@ def analyze_knee_to_wall(series: LandmarkSeries, settings: KneeToWallSettings = 
     if still_share < 0.5:
         warn("feet_moving", f"the front foot was still in only {100 * still_share:.0f}% of frames: this does not "
              "look like a knee-to-wall test (foot planted, knee driving); the numbers may not mean much")
-    small = [LEGS[leg] for leg in tested if kin.foot_length_px[leg] < MIN_TRACK_FOOT_PX]
+    small = [kin.foot_length_px[leg] for leg in tested if kin.foot_length_px[leg] < MIN_TRACK_FOOT_PX]
     if small:
-        warn("small_in_frame", f"the tested foot is only {np.nanmin(kin.foot_length_px[[LEGS.index(s) for s in small]]):.0f} px "
-             "long in the picture: landmarks are coarse and the heel cannot be followed; film closer or at a "
-             "higher resolution")
+        warn("small_in_frame", f"the tested foot is only {min(small):.0f} px long in the picture: landmarks are "
+             "coarse and the heel cannot be followed; film closer or at a higher resolution")
     if kin.roll_source == "level" and settings.roll_source == "auto":
         sole = "" if not np.isfinite(kin.sole_roll_deg) else f" (the sole line suggests {kin.sole_roll_deg:+.1f} deg)"
         warn("roll_assumed_level", "no straight lines in the background to level the camera: assumed the phone "
@@ -329,48 +407,4 @@ def analyze_knee_to_wall(series: LandmarkSeries, settings: KneeToWallSettings = 
         if agree < 0.8:
             warn("leg_side_uncertain", f"MediaPipe's left/right labels agree in only {100 * agree:.0f}% of frames: "
                  "check which leg was tested, or give --leg")
-
-    refs = settings.references
-    leg_results = []
-    for leg in tested:
-        own = tuple(tr for lg, tr in trials if lg == leg)
-        counted = [tr for tr in own if tr.peak_deg is not None]
-        checked = [tr for tr in counted if tr.heel_checked]
-        best = max(checked or counted, key=lambda tr: tr.peak_deg) if counted else None
-        leg_results.append(LegResult(
-            leg=LEGS[leg],
-            best_deg=None if best is None else best.peak_deg,
-            best_trial=None if best is None else best.number,
-            best_s=None if best is None else best.peak_s,
-            restricted=None if best is None else bool(best.peak_deg < refs.restriction_deg),
-            heel_checked=best is not None and best.heel_checked,
-            trials=own,
-            heel_lifts=tuple(h for lg, h in lifts if lg == leg),
-        ))
-        if own and not counted:
-            warn("no_heel_down_peak", f"every {LEGS[leg]} trial lifted the heel before its drive: no valid result")
-    bests = {r.leg: r.best_deg for r in leg_results if r.best_deg is not None}
-    asym = _round(bests["left"] - bests["right"]) if len(bests) == 2 else None
-    facing = _median_int(kin.facing)
-    return KneeToWallResult(
-        source=series.source,
-        n_frames=series.n_frames,
-        duration_s=_round(series.duration_s, 3),
-        fps=_round(series.fps, 3),
-        frame_size_px=series.frame_size_px,
-        detection_rate=_round(det, 3),
-        facing=None if facing is None else ("right" if facing > 0 else "left"),
-        view=view,
-        body_width_ratio=_round(ratio, 3),
-        roll_deg=_round(kin.roll_deg),
-        roll_sd_deg=_round(kin.roll_sd_deg, 2),
-        roll_source=kin.roll_source,
-        sole_roll_deg=_round(kin.sole_roll_deg),
-        scene_roll_deg=_round(kin.scene_roll_deg),
-        legs=tuple(leg_results),
-        asymmetry_deg=asym,
-        warnings=tuple(warns),
-        settings=settings,
-        kinematics=kin,
-    )
-
+    return warns

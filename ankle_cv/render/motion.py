@@ -69,7 +69,9 @@ def _timeline(sc: KneeToWall, rng: np.random.Generator):
     for i, peak in enumerate(sc.peak_tibia_deg):
         drive, hold = f(rng.uniform(0.85, 1.15)), f(rng.uniform(0.45, 0.7))
         back, rest = f(rng.uniform(0.65, 0.9)), f(rng.uniform(0.35, 0.6))
-        base = float(rng.uniform(8.0, 11.0))
+        # rest in the split stance at 8-11 deg, but at least 8 deg below every drive's peak:
+        # a severely restricted ankle (peak 10 deg) rests with a near-vertical shin
+        base = min(float(rng.uniform(8.0, 11.0)), min(sc.peak_tibia_deg) - 8.0)
         dip = float(rng.uniform(0.3, 0.7))
         plan = dict(start=t0, peak_f=t0 + drive, hold_end=t0 + drive + hold,
                     end=t0 + drive + hold + back, base=base, peak=peak, dip=dip)

@@ -1,0 +1,144 @@
+"""Accuracy benchmark: ankle-cv against rendered clips with known truth, and on real clips.
+
+    python benchmarks/accuracy.py                  # full suite (24 knee-to-wall + 4 squat clips)
+    python benchmarks/accuracy.py --write-ratchet  # ... and commit its figures as the ratchet
+    python benchmarks/accuracy.py --suite small    # the ratchet test's 4 clips
+
+Renders are cached in benchmarks/out/renders (keyed by scenario and renderer code). Prints
+per-clip rows, the suite's figures (tibia-angle error at each trial's heel-down peak, heel-lift
+precision / recall / onset error, tested-leg and facing accuracy, roll error), landmark-level
+FPPA on the front-squat renders, and what the real clips in ../shared/media give.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from accuracy_suite import (  # noqa: E402
+    ROOT, knee_to_wall_suite, render_suite, run, small_suite, squat_suite, summarize, truth_of,
+)
+
+OUT = ROOT / "benchmarks" / "out"
+RATCHET = ROOT / "benchmarks" / "accuracy_ratchet.json"
+MEDIA = ROOT.parent / "shared" / "media"
+
+
+def print_rows(rows: dict) -> None:
+    print(f"{'clip':34} {'leg':>4} {'face':>5} {'roll err':>9} {'heel-down peak errors (deg)':<34} "
+          f"{'lifts t/f/m':>12} {'onset err':>10}")
+    for name, r in rows.items():
+        errs = " ".join(f"{e:+.1f}" for e in r["angle_errors_deg"]) or "-"
+        onset = " ".join(f"{e:+d}" for e in r["onset_errors_frames"]) or "-"
+        print(f"{name:34} {'ok' if r['leg_ok'] else 'NO':>4} {'ok' if r['facing_ok'] else 'NO':>5} "
+              f"{r['roll_error_deg']:+9.2f} {errs:<34} {r['true_lifts']:>4}/{r['found_lifts']}/{r['matched_lifts']:<5} "
+              f"{onset:>10}")
+
+
+def print_summary(summary: dict) -> None:
+    print("\nsummary")
+    for key, value in summary.items():
+        print(f"  {key:24} {value}")
+
+
+def squat_fppa(folder: Path) -> None:
+    """Landmark-level FPPA on the front-squat renders: MediaPipe's hip, knee and ankle in the
+    image at each rep's bottom against the true frontal-plane FPPA. (The squat analysis
+    itself is not built yet; this is what it will start from.)"""
+    from ankle_cv.cache import landmarks_for
+    from ankle_cv.landmarks import LEFT_ANKLE, LEFT_HIP, LEFT_KNEE, RIGHT_ANKLE, RIGHT_HIP, RIGHT_KNEE
+
+    suite = {k: v for k, v in squat_suite().items() if k.startswith("squat_front")}
+    paths = render_suite(suite, folder)
+    print("\nfront-squat renders: image FPPA from MediaPipe landmarks at each rep's bottom vs true FPPA")
+    errors = []
+    for name, path in paths.items():
+        truth = truth_of(path)
+        series, _ = landmarks_for(str(path), cache_dir=None)
+        for rep in truth["squat_reps"]:
+            f = rep["bottom_frame"]
+            for leg, (h, k, a), medial in (("left", (LEFT_HIP, LEFT_KNEE, LEFT_ANKLE), -1.0),
+                                           ("right", (RIGHT_HIP, RIGHT_KNEE, RIGHT_ANKLE), 1.0)):
+                hip, knee, ankle = (series.xyzv[f, i, :2].astype(float) for i in (h, k, a))
+                thigh, shank = knee - hip, ankle - knee
+                cross = thigh[0] * shank[1] - thigh[1] * shank[0]
+                angle = np.degrees(np.arctan2(cross, thigh @ shank))
+                # the person faces the camera: their left is image right, medial is towards the midline
+                fppa = medial * angle
+                errors.append(fppa - rep["fppa_deg"][leg])
+                print(f"  {name:16} rep bottom {f:4d} {leg:5}  true {rep['fppa_deg'][leg]:+6.1f}  "
+                      f"MediaPipe image {fppa:+6.1f}")
+    errors = np.array(errors)
+    print(f"  landmark-level FPPA: mean abs error {np.mean(np.abs(errors)):.1f} deg, bias {np.mean(errors):+.1f} deg "
+          "(includes perspective: the truth is the frontal-plane angle)")
+
+
+def real_clips() -> None:
+    from ankle_cv.errors import AnkleCVError
+    from ankle_cv.pipeline import analyze_video
+    from ankle_cv.protocols.knee_to_wall import KneeToWallSettings
+
+    if not MEDIA.is_dir():
+        print("\nreal clips: ../shared/media absent, skipped")
+        return
+    print("\nreal clips in ../shared/media (no truth): detection, view, tested leg, angle range, roll")
+    print(f"  {'clip':52} {'det':>5} {'view':>7} {'face':>5} {'legs':>10} {'tibia 5-95%':>14} {'roll':>12}  warnings")
+    for clip in sorted(p for p in MEDIA.iterdir() if p.suffix.lower() in (".mp4", ".avi", ".mov", ".mkv")):
+        try:
+            result = analyze_video(clip, KneeToWallSettings(allow_any_view=True), cache_dir=OUT / "cache").result
+        except AnkleCVError as exc:
+            print(f"  {clip.name[:52]:52} error: {exc.reason}")
+            continue
+        kin = result.kinematics
+        front = kin.front(kin.tibia_deg)
+        front = front[np.isfinite(front)]
+        rng = f"{np.percentile(front, 5):.0f}..{np.percentile(front, 95):.0f}" if front.size else "-"
+        legs = "+".join(leg.leg for leg in result.legs) or "-"
+        print(f"  {clip.name[:52]:52} {result.detection_rate:5.2f} {result.view:>7} {str(result.facing):>5} "
+              f"{legs:>10} {rng:>14} {result.roll_deg:+5.1f} {result.roll_source:>6}  "
+              f"{','.join(w.code for w in result.warnings)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--suite", choices=["full", "small"], default="full")
+    parser.add_argument("--write-ratchet", action="store_true", help="store this run's figures in the ratchet file")
+    parser.add_argument("--no-media", action="store_true", help="skip the real clips")
+    parser.add_argument("--jobs", type=int, default=2, help="render processes")
+    args = parser.parse_args()
+
+    folder = OUT / "renders"
+    t0 = time.perf_counter()
+    suites = {"full": knee_to_wall_suite, "small": small_suite}
+    runs = ["small", "full"] if args.write_ratchet else [args.suite]
+    figures = {}
+    for name in runs:
+        print(f"\n== {name} suite: rendering (cached) and analysing")
+        rows, summary = run(suites[name](), folder, jobs=args.jobs)
+        print_rows(rows)
+        print_summary(summary)
+        near = summarize({k: r for k, r in rows.items() if r["near_leg"]})
+        print("\n  tested leg nearest the camera (the recommended set-up):")
+        for key in ("clips", "angle_mae_deg", "angle_max_abs_deg", "angle_bias_deg", "lift_precision", "lift_recall"):
+            print(f"    {key:22} {near[key]}")
+        figures[name] = summary
+        (OUT / f"accuracy_{name}.json").write_text(json.dumps({"rows": rows, "summary": summary}, indent=1))
+    if args.suite == "full" or args.write_ratchet:
+        squat_fppa(folder)
+        if not args.no_media:
+            real_clips()
+    if args.write_ratchet:
+        RATCHET.write_text(json.dumps(figures, indent=2) + "\n")
+        print(f"\nwrote {RATCHET.relative_to(ROOT)}")
+    print(f"\ndone in {time.perf_counter() - t0:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

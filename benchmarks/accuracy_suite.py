@@ -1,0 +1,222 @@
+"""Rendered suites with known truth, and the metrics that compare ankle-cv's results to it.
+
+Used by ``benchmarks/accuracy.py`` (the full suite, printed as a table) and by
+``tests/test_accuracy_ratchet.py`` (the small suite, checked against the committed figures
+in ``benchmarks/accuracy_ratchet.json``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from ankle_cv.pipeline import analyze_video
+from ankle_cv.protocols.knee_to_wall import KneeToWallSettings
+from ankle_cv.render import HeelLift, KneeToWall, SquatFront, SquatSide
+
+ROOT = Path(__file__).resolve().parents[1]
+LEG_FACING = (("right", "right"), ("left", "right"), ("left", "left"), ("right", "left"))
+
+#: Six camera and motion set-ups, each rendered for the 4 leg x facing combinations.
+_VARIANTS = (
+    dict(peaks=(14.0, 20.0, 26.0), roll=0.0, size=(1280, 720), lift=None),
+    dict(peaks=(28.0, 32.0, 36.0), roll=5.0, size=(960, 540), lift=HeelLift(trial=2, peak_height_cm=2.0)),
+    dict(peaks=(38.0, 42.0, 46.0), roll=-7.0, size=(720, 1280), lift=HeelLift(trial=3, peak_height_cm=2.5)),
+    dict(peaks=(44.0, 48.0, 50.0), roll=10.0, size=(1920, 1080), lift=None, jpeg=70, supersample=1),
+    dict(peaks=(10.0, 30.0, 50.0), roll=-10.0, size=(1280, 720),
+         lift=HeelLift(trial=1, onset_s=0.5, peak_height_cm=1.5)),
+    dict(peaks=(22.0, 34.0, 40.0), roll=3.0, size=(540, 960), lift=HeelLift(trial=3, peak_height_cm=3.0), shake=0.3),
+)
+
+
+def knee_to_wall_suite() -> dict[str, KneeToWall]:
+    """24 knee-to-wall clips: 6 set-ups x (tested leg, facing), peaks 10-50 deg, roll
+    -10..+10 deg, landscape and portrait, 540 to 1920 px wide, 12 heel lifts."""
+    suite = {}
+    for v, var in enumerate(_VARIANTS):
+        for c, (leg, facing) in enumerate(LEG_FACING):
+            width, height = var["size"]
+            lift = var["lift"]
+            if lift is not None and lift.trial > len(var["peaks"]):
+                lift = None
+            name = f"ktw{v}{c}_{leg[0]}{facing[0]}_{width}x{height}"
+            suite[name] = KneeToWall(
+                tested_leg=leg, facing=facing, peak_tibia_deg=var["peaks"], heel_lift=lift,
+                roll_deg=var["roll"], width_px=width, height_px=height, jpeg_quality=var.get("jpeg"),
+                supersample=var.get("supersample", 2), shake_deg=var.get("shake", 0.0), seed=100 + 4 * v + c)
+    return suite
+
+
+def small_suite() -> dict[str, KneeToWall]:
+    """4 short clips for the ratchet test: both legs, both facings, near and far leg."""
+    common = dict(width_px=960, height_px=540)
+    return {
+        "small_rr": KneeToWall(tested_leg="right", facing="right", peak_tibia_deg=(20.0, 40.0),
+                               heel_lift=HeelLift(trial=2, peak_height_cm=2.0), seed=501, **common),
+        "small_lr": KneeToWall(tested_leg="left", facing="right", peak_tibia_deg=(30.0,), roll_deg=4.0,
+                               seed=502, **common),
+        "small_ll": KneeToWall(tested_leg="left", facing="left", peak_tibia_deg=(35.0,), roll_deg=-6.0,
+                               heel_lift=HeelLift(trial=1, peak_height_cm=2.5), seed=503,
+                               width_px=540, height_px=960),
+        "small_rl": KneeToWall(tested_leg="right", facing="left", peak_tibia_deg=(45.0,), seed=504, **common),
+    }
+
+
+def squat_suite() -> dict:
+    """Squat clips: front views with chosen valgus (FPPA) and turn-out, side views with heel lift."""
+    return {
+        "squat_front_a": SquatFront(n_reps=2, fppa_deg=(15.0, 5.0), turnout_deg=(10.0, 25.0),
+                                    turnout_change_deg=(0.0, 10.0), seed=601),
+        "squat_front_b": SquatFront(n_reps=2, fppa_deg=(-5.0, 20.0), turnout_deg=(5.0, 5.0), seed=602,
+                                    width_px=720, height_px=1280),
+        "squat_side_a": SquatSide(n_reps=2, facing="left", heel_lift_cm=2.5, heel_lift_reps=(2,), seed=603),
+        "squat_side_b": SquatSide(n_reps=2, facing="right", heel_lift_cm=0.0, seed=604, width_px=960, height_px=540),
+    }
+
+
+def _render_fingerprint() -> str:
+    """Changes whenever the renderer's code does, so cached renders go stale with it."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "ankle_cv" / "render").glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def _render_one(args) -> str:
+    from ankle_cv.render import render_clip
+
+    scenario, path = args
+    if not Path(path).exists():
+        render_clip(scenario, path)
+    return path
+
+
+def render_suite(suite: dict, folder: Path, *, jobs: int = 2) -> dict[str, Path]:
+    """Render (or reuse) every clip of a suite into ``folder``; returns name -> video path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fingerprint = _render_fingerprint()
+    paths = {}
+    for name, scenario in suite.items():
+        key = hashlib.sha256(json.dumps(scenario.to_dict(), sort_keys=True).encode()).hexdigest()[:10]
+        paths[name] = folder / f"{name}-{key}-{fingerprint}.mp4"
+    todo = [(suite[n], str(p)) for n, p in paths.items() if not p.exists()]
+    if todo:
+        with ProcessPoolExecutor(max(1, min(jobs, len(todo)))) as pool:
+            list(pool.map(_render_one, todo))
+    return paths
+
+
+def truth_of(video: Path) -> dict:
+    return json.loads(video.with_name(video.stem + ".truth.json").read_text())
+
+
+def score_clip(video: Path, *, cache_dir: Path | None = None) -> dict:
+    """Run ankle-cv on a rendered clip and compare with its truth: one row of metrics."""
+    truth = truth_of(video)
+    result = analyze_video(video, KneeToWallSettings(), cache_dir=cache_dir).result
+    tested = truth["tested_leg"]
+    legs = {leg.leg: leg for leg in result.legs}
+    near = "right" if truth["facing"] == "right" else "left"
+    row = {
+        "near_leg": tested == near,
+        "leg_ok": list(legs) == [tested],
+        "facing_ok": result.facing == truth["facing"],
+        "roll_error_deg": result.roll_deg - truth["roll_deg"],
+        "roll_source": result.roll_source,
+        "angle_errors_deg": [],
+        "peak_any_errors_deg": [],
+        "missed_trials": 0,
+        "extra_trials": 0,
+        "true_lifts": len(truth["heel_lifts"]),
+        "found_lifts": 0,
+        "matched_lifts": 0,
+        "onset_errors_frames": [],
+    }
+    found = legs.get(tested)
+    trials = list(found.trials) if found else []
+    used = set()
+    for want in truth["trials"]:
+        match = next((i for i, tr in enumerate(trials) if i not in used
+                      and want["start_frame"] <= tr.peak_any_frame <= want["end_frame"]), None)
+        if match is None:
+            row["missed_trials"] += 1
+            continue
+        used.add(match)
+        got = trials[match]
+        row["peak_any_errors_deg"].append(got.peak_any_deg - want["peak_tibia_deg"])
+        if got.peak_deg is not None:
+            row["angle_errors_deg"].append(got.peak_deg - want["peak_tibia_heel_down_deg"])
+    row["extra_trials"] = len(trials) - len(used) + sum(len(leg.trials) for name, leg in legs.items() if name != tested)
+    lifts = list(found.heel_lifts) if found else []
+    row["found_lifts"] = len(lifts) + sum(len(leg.heel_lifts) for name, leg in legs.items() if name != tested)
+    for want in truth["heel_lifts"]:
+        match = next((h for h in lifts if h.start_frame <= want["end_frame"] and want["start_frame"] <= h.end_frame), None)
+        if match is not None:
+            row["matched_lifts"] += 1
+            row["onset_errors_frames"].append(match.start_frame - want["start_frame"])
+    return row
+
+
+def summarize(rows: dict[str, dict]) -> dict:
+    """Suite-level figures from per-clip rows."""
+    errors = np.array([e for r in rows.values() for e in r["angle_errors_deg"]])
+    any_errors = np.array([e for r in rows.values() for e in r["peak_any_errors_deg"]])
+    onsets = np.array([e for r in rows.values() for e in r["onset_errors_frames"]])
+    found = sum(r["found_lifts"] for r in rows.values())
+    true = sum(r["true_lifts"] for r in rows.values())
+    matched = sum(r["matched_lifts"] for r in rows.values())
+    rolls = np.array([r["roll_error_deg"] for r in rows.values()])
+    return {
+        "clips": len(rows),
+        "trials": int(errors.size),
+        "angle_mae_deg": round(float(np.mean(np.abs(errors))), 2) if errors.size else None,
+        "angle_max_abs_deg": round(float(np.max(np.abs(errors))), 2) if errors.size else None,
+        "angle_bias_deg": round(float(np.mean(errors)), 2) if errors.size else None,
+        "peak_any_mae_deg": round(float(np.mean(np.abs(any_errors))), 2) if any_errors.size else None,
+        "missed_trials": sum(r["missed_trials"] for r in rows.values()),
+        "extra_trials": sum(r["extra_trials"] for r in rows.values()),
+        "lift_precision": round(matched / found, 3) if found else 1.0,
+        "lift_recall": round(matched / true, 3) if true else 1.0,
+        "lift_onset_mae_frames": round(float(np.mean(np.abs(onsets))), 2) if onsets.size else None,
+        "lift_onset_max_frames": int(np.max(np.abs(onsets))) if onsets.size else None,
+        "leg_accuracy": round(float(np.mean([r["leg_ok"] for r in rows.values()])), 3),
+        "facing_accuracy": round(float(np.mean([r["facing_ok"] for r in rows.values()])), 3),
+        "roll_mae_deg": round(float(np.mean(np.abs(rolls))), 2),
+    }
+
+
+def run(suite: dict, folder: Path, *, jobs: int = 2, cache_dir: Path | None = None) -> tuple[dict, dict]:
+    """Render and score a suite: (per-clip rows, summary)."""
+    paths = render_suite(suite, folder, jobs=jobs)
+    rows = {name: score_clip(path, cache_dir=cache_dir) for name, path in paths.items()}
+    return rows, summarize(rows)
+
+
+#: How much worse than the committed figures the ratchet test tolerates (run-to-run and
+#: machine-to-machine noise of MediaPipe on the same renders is far smaller).
+TOLERANCE = {
+    "angle_mae_deg": 0.3, "angle_max_abs_deg": 0.5, "angle_bias_deg": 0.3, "lift_onset_mae_frames": 1.0,
+    "lift_onset_max_frames": 1, "roll_mae_deg": 0.3,
+}
+HIGHER_IS_BETTER = ("lift_precision", "lift_recall", "leg_accuracy", "facing_accuracy", "trials")
+LOWER_IS_BETTER = ("angle_mae_deg", "angle_max_abs_deg", "lift_onset_mae_frames", "lift_onset_max_frames",
+                   "roll_mae_deg", "missed_trials", "extra_trials")
+
+
+def regressions(summary: dict, committed: dict) -> list[str]:
+    """What got worse than the committed figures (beyond the tolerance)."""
+    worse = []
+    for key in HIGHER_IS_BETTER:
+        if summary[key] < committed[key]:
+            worse.append(f"{key}: {summary[key]} < committed {committed[key]}")
+    for key in LOWER_IS_BETTER:
+        if committed[key] is not None and (summary[key] is None or summary[key] > committed[key] + TOLERANCE.get(key, 0)):
+            worse.append(f"{key}: {summary[key]} > committed {committed[key]} (+{TOLERANCE.get(key, 0)})")
+    if committed["angle_bias_deg"] is not None and \
+            abs(summary["angle_bias_deg"]) > abs(committed["angle_bias_deg"]) + TOLERANCE["angle_bias_deg"]:
+        worse.append(f"angle_bias_deg: |{summary['angle_bias_deg']}| > |committed {committed['angle_bias_deg']}|")
+    return worse
