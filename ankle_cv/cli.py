@@ -54,6 +54,7 @@ def cli() -> None:
 def info() -> None:
     """Versions, the pose model in use (verified against its pinned sha256) and the cache."""
     from .cache import default_cache_dir
+    from .errors import OutputError
     from .models import MODEL_NAME, mediapipe_dir, verify_models
     from .versions import tool_versions
 
@@ -125,6 +126,7 @@ def analyze(video: Path, out_dir: Path | None, leg: str, as_json: bool, roll_sou
     landmarks.
     """
     from .cache import default_cache_dir
+    from .errors import OutputError
     from .outputs.angles_csv import write_angles_csv
     from .outputs.atomic import staged_outputs
     from .outputs.report import report_dict, write_report
@@ -148,11 +150,14 @@ def analyze(video: Path, out_dir: Path | None, leg: str, as_json: bool, roll_sou
         series, result = analysis.series, analysis.result
         doc = report_dict(result, series_meta=series.meta, from_cache=analysis.from_cache)
         if out_dir is not None:
-            with staged_outputs(out_dir) as stage:
-                write_angles_csv(result, stage.path("angles.csv"))
-                series.save(stage.path("landmarks.npz"))
-                stage.path("summary.txt").write_text(summary_text(result) + "\n", encoding="utf-8")
-                write_report(doc, stage.path("report.json"))
+            try:
+                with staged_outputs(out_dir) as stage:
+                    write_angles_csv(result, stage.path("angles.csv"))
+                    series.save(stage.path("landmarks.npz"))
+                    stage.path("summary.txt").write_text(summary_text(result) + "\n", encoding="utf-8")
+                    write_report(doc, stage.path("report.json"))
+            except OSError as exc:
+                raise OutputError(f"cannot write the results: {exc.strerror or exc}", path=str(out_dir)) from None
     except AnkleCVError as exc:
         raise UserError(exc) from None
     if as_json:

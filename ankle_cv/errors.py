@@ -44,3 +44,9 @@ class ModelError(AnkleCVError):
     """The bundled pose model is missing or does not match its pinned hash."""
 
     exit_code = 6
+
+
+class OutputError(AnkleCVError):
+    """The output folder cannot be written (no space, no permission, not a folder)."""
+
+    exit_code = 7

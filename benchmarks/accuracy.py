@@ -129,6 +129,7 @@ def main() -> None:
         for key in ("clips", "angle_mae_deg", "angle_max_abs_deg", "angle_bias_deg", "lift_precision", "lift_recall"):
             print(f"    {key:22} {near[key]}")
         figures[name] = summary
+        figures[f"{name}_near_leg"] = near
         (OUT / f"accuracy_{name}.json").write_text(json.dumps({"rows": rows, "summary": summary}, indent=1))
     if args.suite == "full" or args.write_ratchet:
         squat_fppa(folder)

@@ -68,6 +68,7 @@ def stages(clip: Path, out: Path) -> dict:
 
     settings = KneeToWallSettings()
     n = probe(clip).n_frames_declared
+    import scipy.signal  # noqa: F401  (imported once per process by the core; not a per-clip cost)
     row = {"frames": n}
     row["decode"], _ = timed(lambda: sum(1 for _ in read_frames(clip, prefetch=0)))
 

@@ -170,6 +170,8 @@ def tibia_angle(dx, dy, roll_deg, facing):
 
 
 def hysteresis_lifts(height, time_s, on, off, min_dur_s, dt):
+    """Hysteresis, minimum duration, then widening over the frames rising (falling) at more
+    than a fifth of the lift's fastest rise (fall), like the core."""
     spans = runs([not isnan(h) and h > off for h in height])
     lifts = []
     for lo, hi in spans:
@@ -179,19 +181,27 @@ def hysteresis_lifts(height, time_s, on, off, min_dur_s, dt):
             continue
         peak = max(range(lo, hi), key=lambda k: (height[k], -k))
         lifts.append([lo, hi, peak])
-    level = off / 2.0
     n = len(height)
+    rate = [NAN] * n
+    if n > 1:
+        rate[0], rate[-1] = height[1] - height[0], height[-1] - height[-2]
+        for k in range(1, n - 1):
+            rate[k] = 0.5 * (height[k + 1] - height[k - 1])
     out = []
     for i, (lo, hi, peak) in enumerate(lifts):
-        start = lo
-        while start > 0 and not (isnan(height[start - 1]) or height[start - 1] <= level):
-            start -= 1
-        stop = hi
-        while stop < n and not (isnan(height[stop]) or height[stop] <= level):
-            stop += 1
         prev_stop = lifts[i - 1][1] if i else 0
         next_start = lifts[i + 1][0] if i + 1 < len(lifts) else n
-        out.append((max(start, prev_stop), min(max(stop, hi), next_start), peak))
+        rises = [r for r in rate[lo:peak + 1] if not isnan(r)]
+        fastest = max(rises + [0.0])
+        start = lo
+        while start > prev_stop and rate[start - 1] > 0.2 * fastest:
+            start -= 1
+        falls = [-r for r in rate[peak:hi] if not isnan(r)]
+        fastest = max(falls + [0.0])
+        stop = hi
+        while stop < next_start and -rate[stop] > 0.2 * fastest:
+            stop += 1
+        out.append((start, stop, peak))
     return out
 
 

@@ -7,6 +7,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 MEDIA = ROOT.parent / "shared" / "media"
 sys.path.insert(0, str(Path(__file__).parent))  # tests/synth.py
+sys.path.insert(0, str(ROOT / "benchmarks"))  # the accuracy suite, for the ratchet test
 
 
 @pytest.fixture(autouse=True)

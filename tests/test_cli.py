@@ -131,3 +131,12 @@ def test_front_view_is_a_clear_error(runner, tmp_path, monkeypatch):
     assert "film the knee-to-wall test side-on" in one_line_error(result)
     ok = runner.invoke(cli, ["analyze", str(video), "--allow-any-view", "--json"])
     assert ok.exit_code == 0 and json.loads(ok.output)["camera"]["view"] == "front"
+
+
+def test_an_unwritable_output_folder_is_a_clear_error(runner, tmp_path, synthetic_landmarks):
+    video = write_noise_video(tmp_path / "clip.mp4")
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    result = runner.invoke(cli, ["analyze", str(video), "--out", str(blocker / "results")])
+    assert result.exit_code == 7
+    assert one_line_error(result).startswith(f"Error: {blocker / 'results'}: cannot write the results")

@@ -89,7 +89,7 @@ def test_heel_measured_in_the_image_replaces_the_landmarks():
     result = analyze_knee_to_wall(series, heel_rise_foot=rise)
     left = result.leg("left")
     (lift,) = left.heel_lifts
-    assert abs(lift.start_frame - 210) <= 1 and abs(lift.end_frame - 239) <= 1  # smoothing: +-1 frame
+    assert abs(lift.start_frame - 210) <= 2 and abs(lift.end_frame - 239) <= 2  # the smoothing spreads a step
     assert lift.peak_height_foot == pytest.approx(0.2, abs=0.005)
     assert left.trials[2].heel_lifted and left.trials[2].peak_frame < 210
     assert [tr.heel_checked for tr in left.trials] == [True, True, True]

@@ -58,7 +58,7 @@ def detect_heel_lifts(
     on_foot: float,
     off_foot: float,
     min_duration_s: float,
-    onset_foot: float | None = None,
+    onset_rate_fraction: float = 0.2,
     dt_s: float | None = None,
 ) -> np.ndarray:
     """Heel lifts of one leg by hysteresis and a minimum duration.
@@ -73,11 +73,12 @@ def detect_heel_lifts(
         ``on_foot``, and ends when it falls back below ``off_foot``.
     min_duration_s : float
         Shorter excursions are landmark jitter, not lifts.
-    onset_foot : float, optional
-        Each detected lift is widened back to where the height last was at or below this
-        level before it (and forward to where it first is again after it), so that its
-        start is when the heel began to rise rather than when it crossed ``off_foot``.
-        Default half of ``off_foot``.
+    onset_rate_fraction : float
+        Each detected lift is widened back over the frames in which the heel was already
+        rising at more than this fraction of the lift's fastest rise, and forward over those
+        in which it was still falling that fast, so that its start is when the heel began to
+        rise rather than when it crossed ``off_foot`` (a threshold on the rate, not the
+        height, is not fooled by a slow drift of the heel-down level).
     dt_s : float, optional
         Frame interval (default: from ``time_s``).
 
@@ -95,24 +96,28 @@ def detect_heel_lifts(
         return np.zeros((0, 3), dtype=np.int64)
     h = np.nan_to_num(lift_height, nan=-np.inf)
     peaks = [lo + int(np.argmax(h[lo:hi])) for lo, hi in spans]  # a loop over events, not frames
-    spans = _widen_to_onset(h, spans, off_foot / 2.0 if onset_foot is None else onset_foot)
+    spans = _widen_by_rate(np.asarray(lift_height, dtype=np.float64), spans, peaks, onset_rate_fraction)
     return np.column_stack((spans, peaks)).astype(np.int64)
 
 
-def _widen_to_onset(height: np.ndarray, spans: np.ndarray, level: float) -> np.ndarray:
-    """Move each span's start back to just after the last sample at or below ``level``, and
-    its stop forward to the first such sample, without crossing the neighbouring spans."""
+def _widen_by_rate(height: np.ndarray, spans: np.ndarray, peaks: list[int], fraction: float) -> np.ndarray:
+    """Move each lift's start back over the frames still rising at more than ``fraction`` of
+    its fastest rise, and its stop forward over those still falling that fast, without
+    crossing the neighbouring lifts (NaN, unknown, stops the widening)."""
     n = height.size
-    idx = np.arange(n)
-    low = height <= level  # NaN was mapped to -inf: unknown counts as down
-    last_low = np.maximum.accumulate(np.where(low, idx, -1))
-    next_low = np.minimum.accumulate(np.where(low, idx, n)[::-1])[::-1]
-    starts = last_low[spans[:, 0]] + 1
-    stops = next_low[np.minimum(spans[:, 1], n - 1)]
-    stops = np.where(spans[:, 1] >= n, n, stops)
-    prev_stop = np.concatenate(([0], spans[:-1, 1]))
-    next_start = np.concatenate((spans[1:, 0], [n]))
-    return np.column_stack((np.maximum(starts, prev_stop), np.minimum(np.maximum(stops, spans[:, 1]), next_start)))
+    rate = np.gradient(height) if n > 1 else np.zeros(n)  # foot lengths per frame
+    out = []
+    for i, ((lo, hi), peak) in enumerate(zip(spans, peaks)):  # a loop over lifts
+        prev_stop = spans[i - 1, 1] if i else 0
+        next_start = spans[i + 1, 0] if i + 1 < len(spans) else n
+        fastest_rise = np.nanmax(rate[lo:peak + 1], initial=0.0)
+        slow = np.flatnonzero(~(rate[prev_stop:lo] > fraction * fastest_rise))
+        start = prev_stop + (slow[-1] + 1 if slow.size else 0)
+        fastest_fall = np.nanmax(-rate[peak:hi], initial=0.0)
+        slow = np.flatnonzero(~(-rate[hi:next_start] > fraction * fastest_fall))
+        stop = hi + (slow[0] if slow.size else next_start - hi)
+        out.append((start, stop))
+    return np.array(out, dtype=np.int64).reshape(-1, 2)
 
 
 #: A drive's prominence is measured within this window (seconds) around its peak.

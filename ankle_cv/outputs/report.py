@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..models import MODEL_NAME, landmark_model_sha256
 from ..protocols.knee_to_wall import KneeToWallResult
+from ..protocols.references import VALIDATION
 from ..versions import tool_versions
 
 SCHEMA = "ankle-cv/knee-to-wall-report"
@@ -63,7 +64,8 @@ def report_dict(result: KneeToWallResult, *, series_meta: dict | None = None, fr
             "rotation_deg": meta.get("rotation_deg"),
             "landmarks_from_cache": from_cache,
         },
-        "measure": {"name": "tibia_to_vertical", "unit": "deg", "definition": MEASURE},
+        "measure": {"name": "tibia_to_vertical", "unit": "deg", "definition": MEASURE,
+                    "validation": VALIDATION.as_dict()},
         "camera": {
             "view": result.view,
             "body_width_ratio": result.body_width_ratio,

@@ -1,0 +1,45 @@
+"""Accuracy ratchet: the small rendered suite must do no worse than the committed figures.
+
+``python benchmarks/accuracy.py --write-ratchet`` re-measures both suites and rewrites
+``benchmarks/accuracy_ratchet.json``; commit it only when the change is an improvement (or
+an understood, documented trade-off).
+"""
+
+import json
+
+import pytest
+from accuracy_suite import HIGHER_IS_BETTER, LOWER_IS_BETTER, regressions, run, small_suite
+
+from conftest import ROOT
+
+RATCHET = ROOT / "benchmarks" / "accuracy_ratchet.json"
+
+
+def test_ratchet_file_holds_both_suites():
+    figures = json.loads(RATCHET.read_text())
+    for suite in ("small", "full"):
+        assert set(HIGHER_IS_BETTER + LOWER_IS_BETTER) <= set(figures[suite])
+    assert figures["full"]["clips"] >= 24
+
+
+def test_regressions_are_caught():
+    committed = json.loads(RATCHET.read_text())["small"]
+    worse = dict(committed, angle_mae_deg=committed["angle_mae_deg"] + 1.0, lift_recall=committed["lift_recall"] - 0.5)
+    found = regressions(worse, committed)
+    assert any(w.startswith("angle_mae_deg") for w in found) and any(w.startswith("lift_recall") for w in found)
+    assert regressions(committed, committed) == []
+
+
+@pytest.mark.slow
+def test_small_suite_is_no_worse_than_committed(tmp_path_factory):
+    _, summary = run(small_suite(), tmp_path_factory.mktemp("renders"), jobs=2)
+    committed = json.loads(RATCHET.read_text())["small"]
+    assert regressions(summary, committed) == []
+
+
+def test_the_validation_stated_in_every_report_is_the_committed_one():
+    from ankle_cv.protocols.references import VALIDATION
+
+    near = json.loads(RATCHET.read_text())["full_near_leg"]
+    assert (VALIDATION.clips, VALIDATION.angle_bias_deg, VALIDATION.angle_mae_deg, VALIDATION.angle_max_abs_deg) == (
+        near["clips"], near["angle_bias_deg"], near["angle_mae_deg"], near["angle_max_abs_deg"])
