@@ -63,16 +63,6 @@ def _share_on_mask(seg: np.ndarray, mask: np.ndarray, *, samples: int = 16) -> n
     return mask[y, x].mean(axis=1)
 
 
-def person_box(landmarks_xy: np.ndarray, *, margin: float = 0.15) -> tuple[float, float, float, float] | None:
-    """Bounding box (x0, y0, x1, y1) of a frame's 33 landmarks widened by ``margin``."""
-    pts = landmarks_xy[np.isfinite(landmarks_xy).all(axis=1)]
-    if pts.size == 0:
-        return None
-    (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
-    w, h = x1 - x0, y1 - y0
-    return x0 - margin * w, y0 - margin * h, x1 + margin * w, y1 + margin * h
-
-
 def scene_lines(image_bgr: np.ndarray, landmarks_xy: np.ndarray | None = None) -> np.ndarray:
     """Line segments of one frame that do not lie on the person.
 

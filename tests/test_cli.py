@@ -140,3 +140,15 @@ def test_an_unwritable_output_folder_is_a_clear_error(runner, tmp_path, syntheti
     result = runner.invoke(cli, ["analyze", str(video), "--out", str(blocker / "results")])
     assert result.exit_code == 7
     assert one_line_error(result).startswith(f"Error: {blocker / 'results'}: cannot write the results")
+
+
+def test_a_video_with_zero_frames(runner, tmp_path):
+    from videos import run_ffmpeg
+
+    empty = tmp_path / "no_frames.mp4"
+    run_ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=30", "-frames:v", "0", "-c:v", "libx264", str(empty))
+    result = runner.invoke(cli, ["analyze", str(empty), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 3
+    line = one_line_error(result)
+    assert line.startswith(f"Error: {empty}: ") and ("no decodable" in line or "cannot be opened" in line)
+    assert not (tmp_path / "out").exists()

@@ -48,10 +48,3 @@ def out_of_frame_share(points_px: np.ndarray, frame_size_px: tuple[int, int], *,
     with np.errstate(invalid="ignore"):
         out = ((x < -margin_px) | (x > width + margin_px) | (y < -margin_px) | (y > height + margin_px)).any(axis=1)
     return float(out[seen].mean())
-
-
-def visible_share(visibility: np.ndarray, *, min_visibility: float) -> float:
-    """Share of frames in which a landmark's visibility reaches ``min_visibility`` (NaN is unseen)."""
-    if visibility.size == 0:
-        return 0.0
-    return float((np.nan_to_num(visibility, nan=0.0) >= min_visibility).mean())

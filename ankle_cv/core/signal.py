@@ -165,14 +165,6 @@ def hysteresis_runs(values: np.ndarray, *, on: float, off: float) -> np.ndarray:
     return spans[(csum[spans[:, 1]] - csum[spans[:, 0]]) > 0]
 
 
-def mask_from_runs(spans: np.ndarray, n: int) -> np.ndarray:
-    """Boolean mask of length ``n`` that is True inside each (start, stop) span."""
-    edges = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(edges, spans[:, 0], 1)
-    np.add.at(edges, spans[:, 1], -1)
-    return np.cumsum(edges[:-1]) > 0
-
-
 #: Clip-wide robust locations use at most this many evenly spaced samples.
 MAX_SAMPLES = 100_000
 
