@@ -39,8 +39,8 @@ def cache_path(cache_dir: Path, meta: dict) -> Path:
 def _load_fresh(path: Path, meta: dict) -> LandmarkSeries | None:
     try:
         series = LandmarkSeries.load(path)
-    except (OSError, ValueError, KeyError):
-        return None  # unreadable or foreign file: recompute
+    except Exception:  # noqa: BLE001 - a damaged cache file of any kind only costs a recomputation
+        return None
     if any(series.meta.get(k) != meta[k] for k in _KEYS):
         return None
     return series

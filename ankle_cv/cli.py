@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -20,6 +21,16 @@ class UserError(click.ClickException):
     def __init__(self, error: AnkleCVError) -> None:
         super().__init__(str(error))
         self.exit_code = error.exit_code
+
+
+class Finite(click.FloatRange):
+    """A float range that also refuses NaN and infinities (click's range lets NaN through)."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
 
 
 class LazyGroup(click.Group):
@@ -54,7 +65,6 @@ def cli() -> None:
 def info() -> None:
     """Versions, the pose model in use (verified against its pinned sha256) and the cache."""
     from .cache import default_cache_dir
-    from .errors import OutputError
     from .models import MODEL_NAME, mediapipe_dir, verify_models
     from .versions import tool_versions
 
@@ -102,13 +112,13 @@ def _progress_callback(enabled: bool, label: str):
 @click.option("--roll-source", type=click.Choice(["auto", "scene", "sole", "level"]), default="auto",
               show_default=True, help="How to find the camera roll: scene lines (walls, floor, door frames), "
               "the planted sole, or assume a level camera; auto = scene lines, else level.")
-@click.option("--roll-deg", type=float, help="Camera roll to use (degrees, counter-clockwise on screen); "
-              "overrides --roll-source.")
-@click.option("--foot-length-cm", type=click.FloatRange(min=10, max=40),
+@click.option("--roll-deg", type=Finite(-45, 45), help="Camera roll to use (degrees, "
+              "counter-clockwise on screen); overrides --roll-source.")
+@click.option("--foot-length-cm", type=Finite(min=10, max=40),
               help="Foot length, to express heel-lift height in cm.")
-@click.option("--min-visibility", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+@click.option("--min-visibility", type=Finite(0, 1), default=0.5, show_default=True,
               help="Landmarks seen with less visibility count as missing.")
-@click.option("--restriction-deg", type=float, default=36.5, show_default=True,
+@click.option("--restriction-deg", type=Finite(0, 90), default=36.5, show_default=True,
               help="Angle below which the result is flagged as restricted.")
 @click.option("--allow-any-view", is_flag=True, help="Analyse even if the camera does not see the side.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),

@@ -29,8 +29,8 @@ N_LANDMARKS = 33
 
 LEGS = ("left", "right")
 
-#: Joints of one leg as the core holds them (the hip is not needed for the shank or foot).
-LEG_JOINTS = ("knee", "ankle", "heel", "toe")
+#: Joints of one leg as the core holds them (the hip is not needed for the shank or foot):
+#: knee, ankle, heel, foot index.
 KNEE, ANKLE, HEEL, TOE = range(4)
 
 #: Landmark index of each leg joint, shape (2 legs, 4 joints): row 0 left, row 1 right.

@@ -14,7 +14,9 @@ from .cache import landmarks_for
 from .core.kneewall import heel_anchors
 from .heel_track import track_heel_rise
 from .pose import PoseSettings
-from .protocols.knee_to_wall import KneeToWallResult, KneeToWallSettings, analyze_knee_to_wall, kinematics_for
+from .protocols.knee_to_wall import (
+    KneeToWallResult, KneeToWallSettings, analyze_knee_to_wall, check_view, kinematics_for,
+)
 from .series import LandmarkSeries
 from .source import probe
 
@@ -32,8 +34,9 @@ def score_series(series: LandmarkSeries, settings: KneeToWallSettings, *, video:
     """Score landmarks; with the ``video`` at hand the heel is tracked in its pixels."""
     heel_rise = None
     if video is not None:  # the heel is measured in the image: unknown where it cannot be followed
-        anchors = heel_anchors(kinematics_for(series, settings))
-        heel_rise, _ = track_heel_rise(video, anchors, n_frames=series.n_frames)
+        first = kinematics_for(series, settings)
+        check_view(series, first, settings)  # refuse a front view before decoding the clip again
+        heel_rise, _ = track_heel_rise(video, heel_anchors(first), n_frames=series.n_frames)
     return analyze_knee_to_wall(series, settings, heel_rise_foot=heel_rise)
 
 

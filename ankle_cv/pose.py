@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from . import __version__
-from .errors import NoPersonError
+from .errors import InputError, NoPersonError
 from .landmarks import N_LANDMARKS
 from .models import landmark_model_sha256
 from .scene import LINES_EVERY, LINES_VERSION, scene_lines
 from .series import LandmarkSeries
-from .source import check_complete, probe, read_frames
+from .source import check_complete, check_no_holes, probe, read_frames
 
 
 #: The pose tracker restarts (fresh detection) every CHUNK_FRAMES frames, in every run, so
@@ -208,6 +208,15 @@ def worker_spans(n_frames: int, workers: int, chunk_frames: int = CHUNK_FRAMES) 
     return spans
 
 
+def _increasing(time_s: np.ndarray, dt_s: float) -> np.ndarray:
+    """Container times made strictly increasing across chunk joins (each worker repairs its
+    own chunk; a broken time at a join would otherwise reach the LandmarkSeries)."""
+    time_s = time_s.copy()
+    for k in np.flatnonzero(np.diff(time_s) <= 0) + 1:  # a loop over broken times only
+        time_s[k] = max(time_s[k], time_s[k - 1] + dt_s)
+    return time_s
+
+
 def _can_spawn() -> bool:
     """Whether spawned workers can start: they re-import the main script, so it must be a
     file (``python -`` scripts are not; ``python -c`` and interactive sessions have none)."""
@@ -282,13 +291,17 @@ def estimate_pose(
         chunks = _in_workers(str(path), bounds, settings, chunk_frames, info.n_frames_declared, progress)
     else:  # a script read from stdin cannot be re-imported by a spawned worker
         chunks = [_pose_span(str(path), a, b, settings, chunk_frames) for a, b in bounds]
-    n_decoded = sum(len(c[1]) for c in chunks)
-    check_complete(info, n_decoded)
+    chunks = [c for c in chunks if len(c[1])]  # a declared count can overestimate the frames
+    if not chunks:
+        raise InputError("contains no decodable video frames", path=str(path))
     for (start, xyzv, *_), (next_start, *_) in zip(chunks[:-1], chunks[1:]):
-        if start + len(xyzv) != next_start:
-            check_complete(info, start + len(xyzv))  # a chunk ended early: the file is cut short
+        if start + len(xyzv) != next_start:  # frames missing in the middle: a damaged file
+            raise InputError(f"corrupt: frames {start + len(xyzv)} to {next_start - 1} cannot be decoded",
+                             path=str(path))
     xyzv = np.concatenate([c[1] for c in chunks])
-    time_s = np.concatenate([c[2] for c in chunks])
+    time_s = _increasing(np.concatenate([c[2] for c in chunks]), 1.0 / info.fps)
+    check_complete(info, len(xyzv), float(time_s[-1]))
+    check_no_holes(info, time_s)
     if np.isnan(xyzv[:, :, 0]).all():
         raise NoPersonError("no person detected in any frame", path=str(path))
     meta = pose_meta(settings, video_sha256, chunk_frames=chunk_frames)

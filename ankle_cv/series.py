@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -86,9 +88,12 @@ class LandmarkSeries:
         return float(self.time_s[-1] - self.time_s[0] + 1.0 / self.fps)
 
     def save(self, path: str | Path) -> None:
-        """Write the series as a compressed ``.npz`` (written to a temp name, then renamed)."""
+        """Write the series as a compressed ``.npz`` (to a unique temporary name in the same
+        folder, then renamed, so readers never see a half-written file)."""
         path = Path(path)
-        tmp = path.with_name(path.name + ".partial.npz")
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial.npz", dir=path.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
         np.savez_compressed(
             tmp,
             xyzv=self.xyzv,
@@ -100,7 +105,10 @@ class LandmarkSeries:
             npz_format=np.int64(NPZ_FORMAT),
             lines=self.lines,
         )
-        tmp.replace(path)
+        try:
+            tmp.replace(path)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     @classmethod
     def load(cls, path: str | Path) -> "LandmarkSeries":

@@ -196,10 +196,40 @@ def read_frames(path: str | os.PathLike, *, start: int = 0, stop: int | None = N
         raise InputError("contains no decodable video frames", path=str(path))
 
 
-def check_complete(info: VideoInfo, n_decoded: int, *, start: int = 0) -> None:
-    """Raise :class:`InputError` if far fewer frames decoded than the container declares."""
-    expected = info.n_frames_declared - start
-    if expected > 0 and n_decoded < _MIN_DECODED_SHARE * expected - 1:
+def check_complete(info: VideoInfo, n_decoded: int, last_time_s: float) -> None:
+    """Raise :class:`InputError` if the frames decoded stop well short of the clip's end.
+
+    Both the frame count and the time covered must fall short: some containers (Matroska)
+    only estimate their frame count from the duration at the highest frame rate, which a
+    variable-rate phone clip never reaches, so the count alone would cry wolf.
+    """
+    if info.n_frames_declared <= 0 or n_decoded >= info.n_frames_declared:
+        return
+    dt = 1.0 / info.fps
+    declared_s = info.n_frames_declared * dt
+    if last_time_s + dt < _MIN_DECODED_SHARE * declared_s - dt:
         raise InputError(
-            f"truncated or corrupt: decoded {n_decoded} of {expected} frames", path=info.path
+            f"truncated or corrupt: decoded {n_decoded} of {info.n_frames_declared} frames, "
+            f"{last_time_s + dt:.1f} of {declared_s:.1f} s", path=info.path
+        )
+
+
+#: A stretch without decodable frames longer than this (and than 5 frame intervals) means
+#: a damaged file, not a phone's occasional dropped frame.
+MAX_HOLE_S = 0.1
+
+
+def check_no_holes(info: VideoInfo, time_s: np.ndarray) -> None:
+    """Raise :class:`InputError` if the decoded frames' times jump over a missing stretch."""
+    if time_s.size < 2:
+        return
+    gaps = np.diff(time_s)
+    limit = max(MAX_HOLE_S, 5.0 / info.fps)
+    holes = np.flatnonzero(gaps > limit)
+    if holes.size:
+        k = int(holes[0])
+        missing = int(round(gaps[k] * info.fps)) - 1
+        raise InputError(
+            f"corrupt: about {missing} frames cannot be decoded between {time_s[k]:.2f} and {time_s[k + 1]:.2f} s",
+            path=info.path,
         )

@@ -57,9 +57,14 @@ def test_a_corrupt_cache_file_is_recomputed(tmp_path, counted_pose):
     store = tmp_path / "cache"
     cache.landmarks_for(str(video), cache_dir=store)
     (npz,) = store.glob("*.npz")
+    good = npz.read_bytes()
     npz.write_bytes(b"garbage")
     _, hit = cache.landmarks_for(str(video), cache_dir=store)
     assert not hit and len(counted_pose) == 2
+    npz.write_bytes(good[: len(good) // 2])  # a zip cut short: BadZipFile, not ValueError
+    _, hit = cache.landmarks_for(str(video), cache_dir=store)
+    assert not hit and len(counted_pose) == 3
+    assert [p.name for p in store.iterdir()] == [npz.name]  # no temporary file left behind
 
 
 def test_no_cache_dir_means_no_files(tmp_path, counted_pose):

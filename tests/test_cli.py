@@ -152,3 +152,27 @@ def test_a_video_with_zero_frames(runner, tmp_path):
     line = one_line_error(result)
     assert line.startswith(f"Error: {empty}: ") and ("no decodable" in line or "cannot be opened" in line)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("option, value", [("--roll-deg", "nan"), ("--roll-deg", "90"), ("--restriction-deg", "nan"),
+                                           ("--foot-length-cm", "3"), ("--min-visibility", "2")])
+def test_out_of_range_numbers_are_usage_errors(runner, tmp_path, option, value):
+    video = write_noise_video(tmp_path / "clip.mp4")
+    result = runner.invoke(cli, ["analyze", str(video), option, value])
+    assert result.exit_code == 2 and "Traceback" not in result.output and option in result.output
+
+
+def test_a_bug_is_one_line_with_a_hint_not_a_traceback(monkeypatch, capsys):
+    import ankle_cv.cli as cli_module
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(cli_module.cli, "main", broken)
+    monkeypatch.delenv("ANKLE_CV_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exit_info:
+        cli_module.main()
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["Error: internal error (ZeroDivisionError: division by zero); set ANKLE_CV_DEBUG=1 for the "
+                   "traceback and please report it"]

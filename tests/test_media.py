@@ -56,6 +56,9 @@ def test_side_view_clips_give_a_plausible_result_or_say_why_not(runner, name, tm
     for leg in doc["legs"]:
         for trial in leg["trials"]:
             assert -30.0 <= trial["peak_any_deg"] <= 70.0 or "feet_moving" in codes
+        # a best angle is a plausible lunge angle; anything else must come without a verdict
+        assert leg["best_deg"] is None or 0.0 <= leg["best_deg"] <= 60.0 or \
+            leg["classification"] == "not_interpretable"
     if walking:
         assert "feet_moving" in codes
 
@@ -79,4 +82,5 @@ def test_damaged_clip_is_a_clear_error(runner):
     clip = media("oblique_walk_opencap-labvalidation-walking2.avi")
     result = runner.invoke(cli, ["analyze", str(clip)])
     assert result.exit_code == 3
-    assert "truncated or corrupt: decoded" in result.output and "Traceback" not in result.output
+    assert "corrupt: about 11 frames cannot be decoded between 0.00 and 0.20 s" in result.output
+    assert "Traceback" not in result.output

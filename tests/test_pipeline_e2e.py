@@ -15,8 +15,13 @@ from conftest import ROOT
 SAMPLES = ROOT / "sample_videos"
 
 #: MediaPipe's knee sits behind the knee centre as the knee bends, so the tibia angle reads
-#: low on the rendered figure (ankle_cv/render/README.md); the accuracy benchmark measures it.
-ANGLE_TOLERANCE_DEG = 5.0
+#: low on the rendered figure (ankle_cv/render/README.md; the accuracy benchmark measures it):
+#: errors are expected in this band (worst near-leg error in the benchmark: -6.5 deg).
+ERROR_BAND_DEG = (-7.0, 2.0)
+
+
+def within_band(got, true):
+    return ERROR_BAND_DEG[0] <= got - true <= ERROR_BAND_DEG[1]
 
 pytestmark = pytest.mark.slow
 
@@ -51,7 +56,7 @@ def test_sample_trials_and_angles_match_the_truth(right_report):
     assert len(leg["trials"]) == len(want["trials"])
     for got, true in zip(leg["trials"], want["trials"]):
         assert true["start_frame"] <= got["peak_any_frame"] <= true["end_frame"]
-        assert got["peak_deg"] == pytest.approx(true["peak_tibia_heel_down_deg"], abs=ANGLE_TOLERANCE_DEG)
+        assert within_band(got["peak_deg"], true["peak_tibia_heel_down_deg"])
         assert got["heel_checked"]
     # the best heel-down trial is trial 2 (38 deg); trial 3 reached 41 deg only after its heel lifted
     assert leg["best_trial"] == 2
@@ -78,7 +83,8 @@ def test_portrait_sample_with_roll_and_the_left_leg():
     assert doc["camera"]["roll_deg"] == pytest.approx(want["roll_deg"], abs=0.5)
     assert [leg["leg"] for leg in doc["legs"]] == ["left"] and doc["camera"]["facing"] == "left"
     peaks = [t["peak_deg"] for t in doc["legs"][0]["trials"]]
-    assert peaks == pytest.approx([t["peak_tibia_heel_down_deg"] for t in want["trials"]], abs=ANGLE_TOLERANCE_DEG)
+    assert len(peaks) == len(want["trials"])
+    assert all(within_band(got, t["peak_tibia_heel_down_deg"]) for got, t in zip(peaks, want["trials"]))
     assert doc["legs"][0]["heel_lifts"] == []
 
 

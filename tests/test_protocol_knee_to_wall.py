@@ -47,16 +47,35 @@ def test_settings_reach_the_result():
     assert left.heel_lifts[0].peak_height_cm == pytest.approx(4.0, abs=0.3)
 
 
-def test_both_legs_and_asymmetry():
-    first, _ = knee_to_wall(tested="left", peaks_deg=(30.0, 32.0))
-    second, _ = knee_to_wall(tested="right", peaks_deg=(40.0, 42.0))
+def two_legs(first, second):
+    """One clip of two stances joined by a 1 s step (the feet cross)."""
     w = np.linspace(0.0, 1.0, 30)[:, None, None]
     xyzv = np.concatenate([first.xyzv, (1 - w) * first.xyzv[-1] + w * second.xyzv[0], second.xyzv])
-    series = LandmarkSeries(xyzv=xyzv, time_s=np.arange(len(xyzv)) / 30.0, frame_size_px=(1280, 720), fps=30.0)
-    result = analyze_knee_to_wall(series)
-    assert [(leg.leg, leg.best_deg) for leg in result.legs] == [("left", pytest.approx(32.0, abs=0.2)),
-                                                                ("right", pytest.approx(42.0, abs=0.2))]
-    assert result.asymmetry_deg == pytest.approx(-10.0, abs=0.3)
+    return LandmarkSeries(xyzv=xyzv, time_s=np.arange(len(xyzv)) / 30.0, frame_size_px=(1280, 720), fps=30.0)
+
+
+def test_both_legs_each_filmed_from_its_side_and_asymmetry():
+    # the person turns round between legs, so the camera sees each tested leg's side
+    first, _ = knee_to_wall(tested="left", facing="left", peaks_deg=(26.0, 28.0))
+    second, _ = knee_to_wall(tested="right", facing="right", peaks_deg=(40.0, 34.0))
+    result = analyze_knee_to_wall(two_legs(first, second))
+    assert [(leg.leg, leg.best_deg) for leg in result.legs] == [("left", pytest.approx(28.0, abs=0.2)),
+                                                                ("right", pytest.approx(40.0, abs=0.2))]
+    # 28 is below the 36.5 cut-off by more than the 4.6 MDC; 40 is within 4.6 of it
+    assert [leg.classification for leg in result.legs] == ["restricted", "borderline"]
+    assert result.asymmetry_deg == pytest.approx(-12.0, abs=0.3)
+
+
+def test_no_asymmetry_from_a_far_leg():
+    # both legs from one side: the left one is the far leg, its result is not interpretable
+    first, _ = knee_to_wall(tested="left", peaks_deg=(30.0, 32.0))
+    second, _ = knee_to_wall(tested="right", peaks_deg=(40.0, 42.0))
+    result = analyze_knee_to_wall(two_legs(first, second))
+    left, right = result.legs
+    assert left.classification == "not_interpretable" and "far side" in left.classification_reason
+    assert right.classification == "not_restricted" and left.best_deg == pytest.approx(32.0, abs=0.2)
+    assert result.asymmetry_deg is None
+    assert {"tested_leg_far", "asymmetry_withheld"} <= {w.code for w in result.warnings}
 
 
 def test_no_knee_drive_is_a_warning():
@@ -137,3 +156,92 @@ def test_a_leg_whose_every_trial_lifted_the_heel_has_no_result():
     left = result.leg("left")
     assert left.best_deg is None and left.trials[0].peak_deg is None and left.trials[0].heel_lifted
     assert "no_heel_down_peak" in [w.code for w in result.warnings]
+
+
+def test_an_early_heel_lift_gives_no_result_rather_than_a_low_one():
+    # the heel lifts as the 40 deg drive starts (0.5 s), while the shank is still at rest
+    series, _ = knee_to_wall(peaks_deg=(40.0,))
+    rise = np.where((series.time_s > 0.55) & (series.time_s < 2.6), 0.2, 0.0)
+    result = analyze_knee_to_wall(series, heel_rise_foot=rise, settings=KneeToWallSettings(leg="left"))
+    (trial,) = result.leg("left").trials
+    assert trial.peak_deg is None and trial.note == "the heel lifted before the knee drove"
+    assert trial.peak_any_deg == pytest.approx(40.0, abs=0.2)
+    assert result.leg("left").classification == "no_result"
+    assert "no_heel_down_peak" in [w.code for w in result.warnings]
+
+
+def test_unseen_feet_warn():
+    series, _ = knee_to_wall()
+    xyzv = series.xyzv.copy()
+    xyzv[:200, 25:33, 3] = 0.1  # legs unseen for two thirds of the clip
+    codes = [w.code for w in analyze_knee_to_wall(with_xyzv(series, xyzv)).warnings]
+    assert "feet_not_visible" in codes
+
+
+def test_requested_roll_source_that_is_unavailable_is_said():
+    series, _ = knee_to_wall(roll_deg=4.0)
+    result = analyze_knee_to_wall(series, KneeToWallSettings(roll_source="scene"))
+    assert result.roll_source == "level"
+    (w,) = [w for w in result.warnings if w.code == "roll_assumed_level"]
+    assert "no straight lines within 15 deg" in w.message and "+4.0 deg" in w.message
+
+
+def test_a_lift_midway_keeps_the_angle_reached_before_it():
+    series, truth = knee_to_wall(peaks_deg=(40.0,))
+    rise = np.where((series.time_s > 1.0) & (series.time_s < 2.6), 0.2, 0.0)
+    (trial,) = analyze_knee_to_wall(series, heel_rise_foot=rise, settings=KneeToWallSettings(leg="left")).leg("left").trials
+    # the lift (a step at 1.0 s, widened by the smoothing) bounds the frames that count
+    assert trial.note is None and trial.heel_lifted and 0.9 <= trial.peak_s < 1.0
+    assert trial.peak_deg == pytest.approx(truth["tibia_deg"][int(round(trial.peak_s * 30))], abs=0.5)
+
+
+def codes_of(series, **settings):
+    return {w.code for w in analyze_knee_to_wall(series, KneeToWallSettings(**settings)).warnings}
+
+
+def test_low_detection_and_low_visibility_warn():
+    series, _ = knee_to_wall(tested="right")
+    xyzv = series.xyzv.copy()
+    xyzv[::3] = np.nan  # a person in two frames of three
+    assert "low_detection" in codes_of(with_xyzv(series, xyzv))
+    xyzv = series.xyzv.copy()
+    xyzv[:, [lm.RIGHT_KNEE, lm.RIGHT_ANKLE, lm.RIGHT_HEEL, lm.RIGHT_FOOT_INDEX], 3] = 0.6
+    assert "low_visibility" in codes_of(with_xyzv(series, xyzv))
+    assert not {"low_detection", "low_visibility"} & codes_of(series)
+
+
+def test_a_small_figure_warns():
+    series, _ = knee_to_wall(tested="right")
+    xyzv = series.xyzv.copy()
+    xyzv[..., :2] *= 0.3  # foot 36 px long
+    assert "small_in_frame" in codes_of(with_xyzv(series, xyzv))
+
+
+def test_a_steep_sole_roll_warns():
+    series, _ = knee_to_wall(tested="right", roll_deg=20.0)
+    assert "large_roll" in codes_of(series, roll_source="sole")
+
+
+def test_flickering_labels_make_the_side_uncertain():
+    series, _ = knee_to_wall(tested="right")
+    xyzv = series.xyzv.copy()
+    rng = np.random.default_rng(0)
+    for a, b in zip(*lm.LEG_LANDMARKS):
+        swap = rng.random(series.n_frames) < 0.35
+        xyzv[swap, a], xyzv[swap, b] = series.xyzv[swap, b], series.xyzv[swap, a]
+    result = analyze_knee_to_wall(with_xyzv(series, xyzv))
+    assert "leg_side_uncertain" in {w.code for w in result.warnings}
+    assert [leg.leg for leg in result.legs] == ["right"]  # the majority still names the leg
+
+
+def test_a_lost_leg_is_not_trusted():
+    series, truth = knee_to_wall(tested="right", peaks_deg=(30.0, 40.0))
+    xyzv = series.xyzv.copy()
+    peak = truth["peak_frames"][1]
+    # MediaPipe pulls the front ankle and knee 40 px back for 30 frames around the 40 deg peak
+    xyzv[peak - 15:peak + 15, [lm.RIGHT_ANKLE, lm.RIGHT_KNEE], 0] -= 40.0
+    result = analyze_knee_to_wall(with_xyzv(series, xyzv))
+    right = result.leg("right")
+    assert right.trials[1].tracked_share < 0.8
+    assert right.best_trial == 1 and right.best_deg == pytest.approx(30.0, abs=0.3)  # the tracked trial
+    assert "leg_lost" in {w.code for w in result.warnings}

@@ -86,7 +86,31 @@ def test_truncated_file_is_detected(tmp_path):
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(data[: len(data) // 2])
     info = probe(cut)
-    n = sum(1 for _ in read_frames(cut))
-    assert n < info.n_frames_declared
+    frames = list(read_frames(cut))
+    assert len(frames) < info.n_frames_declared
     with pytest.raises(InputError, match="truncated"):
-        check_complete(info, n)
+        check_complete(info, len(frames), frames[-1].time_s)
+
+
+def test_variable_rate_matroska_is_not_truncated(tmp_path):
+    # Matroska estimates its frame count from the duration at the highest rate
+    clip = tmp_path / "vfr.mkv"
+    run_ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=30", "-t", "6",
+               "-vf", "setpts='if(lt(N,30),N/30/TB,(1+(N-30)/15)/TB)'", "-fps_mode", "vfr",
+               "-c:v", "libx264", "-pix_fmt", "yuv420p", str(clip))
+    info = probe(clip)
+    frames = list(read_frames(clip))
+    assert len(frames) < 0.7 * info.n_frames_declared  # the estimate is far off ...
+    check_complete(info, len(frames), frames[-1].time_s)  # ... but the clip is whole
+
+
+def test_a_hole_in_the_frames_is_corruption(tmp_path):
+    from ankle_cv.source import check_no_holes
+
+    clip = write_test_pattern(tmp_path / "p.mp4", seconds=1.0)
+    info = probe(clip)
+    times = np.arange(30) / 30.0
+    check_no_holes(info, times)
+    check_no_holes(info, np.delete(times, [5, 6]))  # two dropped frames: a phone does that
+    with pytest.raises(InputError, match="about 11 frames cannot be decoded between 0.13 and 0.53 s"):
+        check_no_holes(info, np.delete(times, range(5, 16)))

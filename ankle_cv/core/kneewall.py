@@ -5,8 +5,8 @@ legs at once, no per-frame Python): visibility and segment-length gating, facing
 choice, anatomical side, short-gap filling, camera roll, heel height and lifts, zero-phase
 smoothing of the tibia-to-vertical angles, and trial segmentation. It reads only the eight
 leg landmarks it needs (knees, ankles, heels, foot indices: one slice of the array) and
-works in float32, so its cost stays close to that of copying its input. The same function
-runs offline on a clip and live on a rolling window.
+works in float32. It takes whole arrays and no state, so it can equally run on a rolling
+window of a live stream.
 """
 
 from __future__ import annotations
@@ -100,6 +100,12 @@ class KneeToWallKinematics:
         """The front leg's column of a (T, 2, ...) array, NaN where the front is unknown."""
         return _legs.pick_leg(values, self.front_side)
 
+    @property
+    def swapped(self) -> np.ndarray:
+        """ndarray of shape (T,), bool: frames in which MediaPipe's left/right labels were
+        exchanged to make the legs anatomical."""
+        return _swapped(self.front_label, self.front_side)
+
 
 #: Frames per block when the leg landmarks are transposed into rows.
 _BLOCK_FRAMES = 65536
@@ -154,6 +160,10 @@ def _heel_pass(heel_x, heel_y, toe_x, toe_y, time_s: np.ndarray, *, roll_deg: fl
         lifted[leg, lo:hi] = True
     known = np.isfinite(height)
     return height, lifts, known & ~lifted, known
+
+
+def _swapped(front_label: np.ndarray, front_side: np.ndarray) -> np.ndarray:
+    return np.isfinite(front_label) & np.isfinite(front_side) & (front_label != front_side)
 
 
 def _choose_roll(user: float | None, source: str, *, sole, scene) -> tuple[float, float, str]:
@@ -254,7 +264,7 @@ def knee_to_wall_kinematics(
         front_side = np.where(np.isfinite(front_label), float(LEGS.index(leg)), np.nan)
 
     # from here on legs are anatomical: (..., 2, T)
-    swap = np.isfinite(front_label) & np.isfinite(front_side) & (front_label != front_side)
+    swap = _swapped(front_label, front_side)
     x, y, vis = (_legs.swap_legs(a, swap) for a in (x, y, vis))
     is_front = np.isfinite(front_side) & (np.arange(2)[:, None] == front_side)  # (2, T)
     foot_px = np.array([_legs.typical(np.hypot(x[TOE, i] - x[HEEL, i], y[TOE, i] - y[HEEL, i])) for i in (0, 1)],

@@ -2,7 +2,9 @@
 
 Files are staged in a hidden folder beside their destination and moved into place only
 when every file is written; ``report.json`` moves last, so its presence means the folder
-is complete. A failure leaves the destination as it was.
+is complete. A failure while writing leaves the destination as it was; a failure while
+moving (rare: the moves are renames within one folder) leaves it without a report.json,
+which marks it incomplete.
 """
 
 from __future__ import annotations

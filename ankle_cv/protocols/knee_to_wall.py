@@ -77,7 +77,10 @@ class Trial:
     to the peak (where it was not, the heel could not be seen or tracked). ``tracked_share``
     is the share of the trial's frames in which MediaPipe had the leg (angle known, ankle
     where the foot was planted); only those frames count for ``peak_deg``, and a trial under
-    :data:`MIN_TRACKED_SHARE` is not trusted for the best result."""
+    :data:`MIN_TRACKED_SHARE` is not trusted for the best result. ``peak_deg`` is None, with
+    the reason in ``note``, when the frames that count do not rise at least the drive
+    threshold above the trial's starting valley (the heel lifted, or the leg was lost, before
+    the drive) or leave the range a shank can take in a lunge."""
 
     leg: str
     number: int
@@ -95,6 +98,7 @@ class Trial:
     heel_lifted: bool
     heel_checked: bool
     tracked_share: float
+    note: str | None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,13 +106,18 @@ class LegResult:
     """Result of one tested leg: the best trial with the heel down (best of the trials).
 
     Trials whose heel was checked are preferred; ``heel_checked`` says whether the best one's
-    was."""
+    was. ``classification`` is one of :data:`CLASSIFICATIONS`: against the restriction
+    cut-off, "borderline" within the minimal detectable change of it, "not_interpretable"
+    (with the reason) when the recording does not support a verdict, "no_result" without a
+    valid trial."""
 
     leg: str
     best_deg: float | None
     best_trial: int | None
     best_s: float | None
     restricted: bool | None
+    classification: str
+    classification_reason: str | None
     heel_checked: bool
     trials: tuple[Trial, ...]
     heel_lifts: tuple[HeelLift, ...]
@@ -159,7 +168,14 @@ def _round(value: float | None, digits: int = 1) -> float | None:
     return None if value is None or not np.isfinite(value) else round(float(value), digits)
 
 
-def _trials(kin: KneeToWallKinematics) -> list[tuple[int, Trial]]:
+CLASSIFICATIONS = ("restricted", "borderline", "not_restricted", "not_interpretable", "no_result")
+
+#: Where the peak of a knee drive can lie: the knee forward of the ankle (above 0 deg) and
+#: short of what a shank reaches in a weight-bearing lunge; outside, not a knee-to-wall drive.
+PLAUSIBLE_TIBIA_DEG = (0.0, 70.0)
+
+
+def _trials(kin: KneeToWallKinematics, min_drive_deg: float) -> list[tuple[int, Trial]]:
     t = kin.time_s
     angle = kin.front(kin.tibia_deg)
     raw = kin.front(kin.tibia_raw_deg)
@@ -181,8 +197,18 @@ def _trials(kin: KneeToWallKinematics) -> list[tuple[int, Trial]]:
         any_idx = int(np.nanargmax(a))
         counts[leg] += 1
         peak_idx = int(np.flatnonzero(ok)[np.argmax(a[ok])]) if ok.any() else None
-        checked = peak_idx is not None and known[start:start + peak_idx + 1].mean() >= 0.8
         tracked = float(reliable[start:stop].mean())
+        note = None
+        if peak_idx is None:
+            note = "no frame with the heel down and the leg tracked"
+        elif a[peak_idx] < a[0] + min_drive_deg:  # what counts is not a drive
+            note = ("the heel lifted before the knee drove" if len(own) and first_lift <= start + any_idx
+                    else "MediaPipe lost the leg before the peak")
+            peak_idx = None
+        elif not PLAUSIBLE_TIBIA_DEG[0] <= a[peak_idx] <= PLAUSIBLE_TIBIA_DEG[1]:
+            note = f"a peak of {a[peak_idx]:.0f} deg is not a knee-to-wall drive (landmark error, or another movement)"
+            peak_idx = None
+        checked = peak_idx is not None and known[start:start + peak_idx + 1].mean() >= 0.8
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             jitter = float(np.nanstd(raw[start:stop] - a))
@@ -203,6 +229,7 @@ def _trials(kin: KneeToWallKinematics) -> list[tuple[int, Trial]]:
             heel_lifted=bool(len(own)),
             heel_checked=bool(checked),
             tracked_share=_round(tracked, 3),
+            note=note,
         )))
     return out
 
@@ -226,10 +253,19 @@ def _lifts(kin: KneeToWallKinematics, trials: list[tuple[int, Trial]], foot_cm: 
     return out
 
 
-def result_facing(kin: KneeToWallKinematics) -> str | None:
-    """The direction the feet point over the clip: "right", "left" or None."""
-    facing = _median_int(kin.facing)
+def result_facing(kin: KneeToWallKinematics, leg: int | None = None) -> str | None:
+    """The direction the feet point over the clip (or while ``leg`` is the front leg):
+    "right", "left" or None."""
+    frames = slice(None) if leg is None else kin.front_side == leg
+    facing = _median_int(kin.facing[frames])
     return None if facing is None else ("right" if facing > 0 else "left")
+
+
+def tested_far(kin: KneeToWallKinematics, leg: int) -> bool:
+    """Whether ``leg`` was tested on the far side: a person facing image-right shows the
+    camera their right side."""
+    facing = result_facing(kin, leg)
+    return facing is not None and LEGS[leg] != facing
 
 
 def _view(ratio: float) -> str:
@@ -250,6 +286,20 @@ def kinematics_for(series: LandmarkSeries, settings: KneeToWallSettings, *,
                                    heel_rise_foot=heel_rise_foot, **settings.core_kwargs())
 
 
+def check_view(series: LandmarkSeries, kin: KneeToWallKinematics, settings: KneeToWallSettings) -> tuple[str, float]:
+    """The camera view ("side", "oblique", "front", "unknown") and the body-width ratio it
+    is judged from; :class:`ViewError` for a front view unless ``allow_any_view``."""
+    ratio = quality.body_width_ratio(series.xyzv, roll_deg=kin.roll_deg if kin.roll_source in ("user", "scene") else 0.0)
+    view = _view(ratio)
+    if view == "front" and not settings.allow_any_view:
+        raise ViewError(
+            f"the camera sees the person from the front (body width {ratio:.2f} x torso length); "
+            "film the knee-to-wall test side-on, or pass --allow-any-view",
+            path=series.source or None,
+        )
+    return view, ratio
+
+
 def analyze_knee_to_wall(series: LandmarkSeries, settings: KneeToWallSettings = KneeToWallSettings(), *,
                          heel_rise_foot: np.ndarray | None = None) -> KneeToWallResult:
     """Score a knee-to-wall clip.
@@ -268,23 +318,26 @@ def analyze_knee_to_wall(series: LandmarkSeries, settings: KneeToWallSettings = 
     if not series.detected.any():
         raise NoPersonError("no person detected in any frame", path=series.source or None)
     kin = kinematics_for(series, settings, heel_rise_foot=heel_rise_foot)
-    ratio = quality.body_width_ratio(series.xyzv, roll_deg=kin.roll_deg if kin.roll_source in ("user", "scene") else 0.0)
-    view = _view(ratio)
-    if view == "front" and not settings.allow_any_view:
-        raise ViewError(
-            f"the camera sees the person from the front (body width {ratio:.2f} x torso length); "
-            "film the knee-to-wall test side-on, or pass --allow-any-view",
-            path=series.source or None,
-        )
-    trials = _trials(kin)
+    view, ratio = check_view(series, kin, settings)
+    trials = _trials(kin, settings.min_prominence_deg)
     lifts = _lifts(kin, trials, settings.foot_length_cm)
     det = quality.detection_rate(series.xyzv)
     tested = sorted({leg for leg, _ in trials})
     warns = _quality_warnings(series, kin, settings, trials=trials, view=view, ratio=ratio, detection=det)
 
-    leg_results = [_leg_result(leg, trials, lifts, settings.references) for leg in tested]
+    codes = {w.code for w in warns}
+    clip_blocks = [reason for code, reason in _BLOCKING.items() if code in codes]
+    leg_results = [
+        _leg_result(leg, trials, lifts, settings.references,
+                    clip_blocks + (["the leg was on the far side from the camera"] if tested_far(kin, leg) else []))
+        for leg in tested
+    ]
     bests = {r.leg: r.best_deg for r in leg_results if r.best_deg is not None}
     asym = _round(bests["left"] - bests["right"]) if len(bests) == 2 else None
+    if asym is not None and any(r.classification == "not_interpretable" for r in leg_results):
+        asym = None
+        warns.append(QualityWarning("asymmetry_withheld", "both legs were tested, but at least one result is not "
+                                    "interpretable (see the legs): no left-right comparison"))
     return KneeToWallResult(
         source=series.source,
         n_frames=series.n_frames,
@@ -309,23 +362,42 @@ def analyze_knee_to_wall(series: LandmarkSeries, settings: KneeToWallSettings = 
 
 
 def _leg_result(leg: int, trials: list[tuple[int, Trial]], lifts: list[tuple[int, HeelLift]],
-                refs: References) -> LegResult:
-    """The best trial of a leg: among trials MediaPipe tracked, preferring a checked heel."""
+                refs: References, blocking: list[str]) -> LegResult:
+    """The best trial of a leg (among trials MediaPipe tracked, preferring a checked heel) and
+    what it means against the cut-off; ``blocking`` are the reasons no verdict is given."""
     own = tuple(tr for lg, tr in trials if lg == leg)
     counted = [tr for tr in own if tr.peak_deg is not None]
     trusted = [tr for tr in counted if tr.tracked_share >= MIN_TRACKED_SHARE] or counted
     checked = [tr for tr in trusted if tr.heel_checked]
     best = max(checked or trusted, key=lambda tr: tr.peak_deg) if counted else None
+    reasons = list(blocking)
+    if best is not None and best.tracked_share < MIN_TRACKED_SHARE:
+        reasons.append("MediaPipe lost the leg in every trial")
+    if best is None:
+        classification = "no_result"
+    elif reasons:
+        classification = "not_interpretable"
+    elif abs(best.peak_deg - refs.restriction_deg) < refs.mdc_deg:
+        classification = "borderline"
+    else:
+        classification = "restricted" if best.peak_deg < refs.restriction_deg else "not_restricted"
     return LegResult(
         leg=LEGS[leg],
         best_deg=None if best is None else best.peak_deg,
         best_trial=None if best is None else best.number,
         best_s=None if best is None else best.peak_s,
         restricted=None if best is None else bool(best.peak_deg < refs.restriction_deg),
+        classification=classification,
+        classification_reason="; ".join(reasons) if classification == "not_interpretable" else None,
         heel_checked=best is not None and best.heel_checked,
         trials=own,
         heel_lifts=tuple(h for lg, h in lifts if lg == leg),
     )
+
+
+#: Warnings after which no leg gets a verdict, and how the verdict names them.
+_BLOCKING = {"not_side_view": "the camera was not side-on", "feet_moving": "the front foot was not planted",
+             "too_few_frames": "the clip is too short"}
 
 
 def _quality_warnings(series: LandmarkSeries, kin: KneeToWallKinematics, settings: KneeToWallSettings, *,
@@ -348,9 +420,14 @@ def _quality_warnings(series: LandmarkSeries, kin: KneeToWallKinematics, setting
     if int(series.detected.sum()) < 30 or series.duration_s < 2.0:
         warn("too_few_frames", f"only {int(series.detected.sum())} frames with a person ({series.duration_s:.1f} s): "
              "record at least one full knee drive")
+    detected = series.detected
+    front_seen = np.isfinite(kin.front(kin.x_px[:, :, TOE])) & np.isfinite(kin.front(kin.x_px[:, :, ANKLE]))
+    seen_share = float(front_seen[detected].mean()) if detected.any() else 0.0
+    if seen_share < 0.5:
+        warn("feet_not_visible", f"the tested foot was seen in only {100 * seen_share:.0f}% of the frames with a "
+             "person: keep the feet in view, lit and uncovered")
     x, y, _ = gather_legs(series.xyzv)  # ungated: MediaPipe extrapolates outside the picture
-    swap = np.isfinite(kin.front_label) & np.isfinite(kin.front_side) & (kin.front_label != kin.front_side)
-    x, y = swap_legs(x[ANKLE:], swap), swap_legs(y[ANKLE:], swap)  # (3, 2, T): ankle, heel, foot index
+    x, y = swap_legs(x[ANKLE:], kin.swapped), swap_legs(y[ANKLE:], kin.swapped)  # (3, 2, T): ankle, heel, toe
     front_feet = np.stack((pick_feet(x, kin.front_side), pick_feet(y, kin.front_side)), axis=-1)  # (T, 3, 2)
     out_share = quality.out_of_frame_share(front_feet, series.frame_size_px)
     if out_share > 0.05:
@@ -363,18 +440,18 @@ def _quality_warnings(series: LandmarkSeries, kin: KneeToWallKinematics, setting
         warn("low_visibility", f"low landmark visibility on the tested leg (median {med_vis:.2f}): "
              "light the leg, avoid loose clothing and clutter")
     tested = sorted({leg for leg, _ in trials})
-    facing = result_facing(kin)
     for leg in tested:
         lost = [tr.number for lg, tr in trials if lg == leg and tr.tracked_share < MIN_TRACKED_SHARE]
         if lost:
             listed = ", ".join(str(n) for n in lost)
             warn("leg_lost", f"MediaPipe lost the {LEGS[leg]} leg for part of trial(s) {listed} (its ankle left the "
                  "planted foot): those peaks are unreliable")
-        if facing is not None and LEGS[leg] != facing:  # facing right shows the right side
+        if tested_far(kin, leg):
             warn("tested_leg_far", f"the {LEGS[leg]} leg was tested on the far side from the camera, behind the other "
                  f"leg, where MediaPipe loses it at depth: film from the {LEGS[leg]} side")
         if all(tr.peak_deg is None for lg, tr in trials if lg == leg):
-            warn("no_heel_down_peak", f"every {LEGS[leg]} trial lifted the heel before its drive: no valid result")
+            warn("no_heel_down_peak", f"no {LEGS[leg]} trial has a valid heel-down peak (the heel lifted, or the leg "
+                 "was lost, before the knee drove): no result")
         unchecked = [tr.number for lg, tr in trials if lg == leg and tr.peak_deg is not None and not tr.heel_checked]
         if unchecked:
             listed = ", ".join(str(n) for n in unchecked)
@@ -394,11 +471,13 @@ def _quality_warnings(series: LandmarkSeries, kin: KneeToWallKinematics, setting
     if small:
         warn("small_in_frame", f"the tested foot is only {min(small):.0f} px long in the picture: landmarks are "
              "coarse and the heel cannot be followed; film closer or at a higher resolution")
-    if kin.roll_source == "level" and settings.roll_source == "auto":
+    if kin.roll_source == "level" and settings.roll_source != "level":
         sole = "" if not np.isfinite(kin.sole_roll_deg) else f" (the sole line suggests {kin.sole_roll_deg:+.1f} deg)"
-        warn("roll_assumed_level", "no straight lines in the background to level the camera: assumed the phone "
-             f"was level{sole}; every degree of tilt is a degree on the angle, give --roll-deg if it was not")
-    if kin.roll_source in ("scene", "sole") and abs(kin.roll_deg) > 15.0:
+        missing = ("the planted sole could not be measured" if settings.roll_source == "sole" else
+                   "no straight lines within 15 deg of level in the background")
+        warn("roll_assumed_level", f"{missing} to level the camera: assumed the phone was level{sole}; every "
+             "degree of tilt is a degree on the angle, give --roll-deg if it was not")
+    if kin.roll_source == "sole" and abs(kin.roll_deg) > 15.0:
         warn("large_roll", f"the camera looks tilted by {kin.roll_deg:+.1f} deg ({kin.roll_source}): "
              "check the phone was level, or give --roll-deg")
     if settings.leg is None and np.isfinite(kin.front_label).any():
