@@ -96,6 +96,28 @@ def agreement(kin, ref) -> dict:
     }
 
 
+def measure(n: int, *, ref_max: float) -> tuple[float, str]:
+    """Time, memory and agreement at ``n`` frames: (core seconds, the printed row)."""
+    xyzv, t = make_input(n)
+    repeats = 5 if n <= 10 ** 5 else 2 if n <= 10 ** 6 else 1
+    core_s = best_time(lambda: knee_to_wall_kinematics(xyzv, t, lines=LINES), repeats)
+    copy_s = best_time(lambda: xyzv.copy(), repeats)
+    peak = peak_memory(lambda: knee_to_wall_kinematics(xyzv, t, lines=LINES))
+    ref_cell, agree = f"{'-':>8} {'-':>9}", ""
+    if n <= ref_max:
+        t0 = time.perf_counter()
+        ref = knee_to_wall_reference(xyzv, t, lines=LINES)
+        ref_s = time.perf_counter() - t0
+        a = agreement(knee_to_wall_kinematics(xyzv, t, lines=LINES), ref)
+        ref_cell = f"{ref_s:8.2f} {ref_s / core_s:9.0f}"
+        agree = (f"max |d tibia| {a['tibia_deg'][0]:.1e} deg, |d heel| {a['heel_height_foot'][0]:.1e}, "
+                 f"NaN mismatches {a['tibia_deg'][1] + a['heel_height_foot'][1]}, sides {a['front_side'][0]:.0f}, "
+                 f"lifts {'=' if a['lifts_equal'] else 'DIFFER'}, trials {'=' if a['trials_equal'] else 'DIFFER'}")
+    row = (f"{n:>10} {core_s:9.4f} {n / core_s:11.0f} {copy_s:8.4f} {core_s / copy_s:9.1f} "
+           f"{peak / xyzv.nbytes:10.2f} {ref_cell}  {agree}")
+    return core_s, row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--max", type=float, default=1e7, help="largest number of frames")
@@ -108,27 +130,9 @@ def main() -> None:
           f"{'peak/input':>10} {'ref s':>8} {'ref/core':>9}  agreement with the reference")
     timings = []
     for n in sizes:
-        xyzv, t = make_input(n)
-        repeats = 5 if n <= 10 ** 5 else 2 if n <= 10 ** 6 else 1
-        core_s = best_time(lambda: knee_to_wall_kinematics(xyzv, t, lines=LINES), repeats)
-        copy_s = best_time(lambda: xyzv.copy(), repeats)
-        peak = peak_memory(lambda: knee_to_wall_kinematics(xyzv, t, lines=LINES))
-        ref_cell, agree = "", ""
-        if n <= args.ref_max:
-            t0 = time.perf_counter()
-            ref = knee_to_wall_reference(xyzv, t, lines=LINES)
-            ref_s = time.perf_counter() - t0
-            a = agreement(knee_to_wall_kinematics(xyzv, t, lines=LINES), ref)
-            ref_cell = f"{ref_s:8.2f} {ref_s / core_s:9.0f}"
-            agree = (f"max |d tibia| {a['tibia_deg'][0]:.1e} deg, |d heel| {a['heel_height_foot'][0]:.1e}, "
-                     f"NaN mismatches {a['tibia_deg'][1] + a['heel_height_foot'][1]}, sides {a['front_side'][0]:.0f}, "
-                     f"lifts {'=' if a['lifts_equal'] else 'DIFFER'}, trials {'=' if a['trials_equal'] else 'DIFFER'}")
-        else:
-            ref_cell = f"{'-':>8} {'-':>9}"
+        core_s, row = measure(n, ref_max=args.ref_max)
         timings.append((n, core_s))
-        print(f"{n:>10} {core_s:9.4f} {n / core_s:11.0f} {copy_s:8.4f} {core_s / copy_s:9.1f} "
-              f"{peak / xyzv.nbytes:10.2f} {ref_cell}  {agree}")
-        del xyzv, t
+        print(row)
         gc.collect()
     big = [(n, s) for n, s in timings if n >= 10 ** 4]
     if len(big) >= 2:

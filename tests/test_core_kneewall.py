@@ -134,7 +134,7 @@ def test_trial_count_and_peaks(peaks):
     kin = run(series)
     assert len(kin.trials) == len(peaks)
     angle = kin.front(kin.tibia_deg)
-    for (start, peak, stop), want, t_peak in zip(kin.trials, peaks, truth["peak_frames"]):
+    for (start, _, stop), want, t_peak in zip(kin.trials, peaks, truth["peak_frames"]):
         assert start < t_peak < stop
         assert np.nanmax(angle[start:stop]) == pytest.approx(want, abs=0.1)
 

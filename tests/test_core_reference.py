@@ -1,6 +1,5 @@
 """The vectorized core agrees with the plain per-frame implementation in benchmarks/."""
 
-import numpy as np
 from bench_core import LINES, agreement, make_input
 from reference_core import knee_to_wall_reference
 
