@@ -245,3 +245,11 @@ def test_a_lost_leg_is_not_trusted():
     assert right.trials[1].tracked_share < 0.8
     assert right.best_trial == 1 and right.best_deg == pytest.approx(30.0, abs=0.3)  # the tracked trial
     assert "leg_lost" in {w.code for w in result.warnings}
+
+
+def test_an_implausible_peak_is_no_result_and_says_why():
+    # a shank at 80 deg to vertical is no weight-bearing lunge: a landmark error or another movement
+    series, _ = knee_to_wall(peaks_deg=(80.0,))
+    (trial,) = analyze_knee_to_wall(series, KneeToWallSettings(leg="left")).leg("left").trials
+    assert trial.peak_deg is None and trial.peak_any_deg == pytest.approx(80.0, abs=0.5)
+    assert trial.note.startswith("its highest heel-down, tracked angle (80 deg) is not a knee-to-wall drive")

@@ -206,7 +206,8 @@ def _trials(kin: KneeToWallKinematics, min_drive_deg: float) -> list[tuple[int, 
                     else "MediaPipe lost the leg before the peak")
             peak_idx = None
         elif not PLAUSIBLE_TIBIA_DEG[0] <= a[peak_idx] <= PLAUSIBLE_TIBIA_DEG[1]:
-            note = f"a peak of {a[peak_idx]:.0f} deg is not a knee-to-wall drive (landmark error, or another movement)"
+            note = (f"its highest heel-down, tracked angle ({a[peak_idx]:.0f} deg) is not a knee-to-wall "
+                    "drive (landmark error, or another movement)")
             peak_idx = None
         checked = peak_idx is not None and known[start:start + peak_idx + 1].mean() >= 0.8
         with warnings.catch_warnings():
