@@ -14,13 +14,20 @@ import click
 from . import __version__
 from .errors import AnkleCVError
 
+#: Settings named by errors' hints, and the flag that sets each.
+FLAGS = {"allow_any_view": "--allow-any-view", "roll_deg": "--roll-deg", "leg": "--leg"}
+
 
 class UserError(click.ClickException):
-    """A one-line error with the exit code of the ankle-cv error behind it."""
+    """A one-line error with the exit code of the ankle-cv error behind it; the setting the
+    library names as a way out becomes this command's flag."""
 
     def __init__(self, error: AnkleCVError) -> None:
-        super().__init__(str(error))
-        self.exit_code = error.exit_code
+        message = str(error)
+        if error.hint in FLAGS:
+            message += f", or pass {FLAGS[error.hint]}"
+        super().__init__(message)
+        self.exit_code = int(error.exit_code)
 
 
 class Finite(click.FloatRange):
@@ -50,7 +57,7 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, name)
 
 
-@click.group(cls=LazyGroup, lazy={"render": "ankle_cv.render.cli:render"},
+@click.group(cls=LazyGroup, lazy={},
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ankle-cv")
 def cli() -> None:
@@ -64,8 +71,8 @@ def cli() -> None:
 @cli.command()
 def info() -> None:
     """Versions, the pose model in use (verified against its pinned sha256) and the cache."""
-    from .cache import default_cache_dir
-    from .models import MODEL_NAME, mediapipe_dir, verify_models
+    from .pose.cache import default_cache_dir
+    from .pose.models import MODEL_NAME, mediapipe_dir, verify_models
     from .versions import tool_versions
 
     for name, version in tool_versions().items():
@@ -135,13 +142,8 @@ def analyze(video: Path, out_dir: Path | None, leg: str, as_json: bool, roll_sou
     every trial and every heel lift; --out also writes report.json, angles.csv and the
     landmarks.
     """
-    from .cache import default_cache_dir
-    from .errors import OutputError
-    from .outputs.angles_csv import write_angles_csv
-    from .outputs.atomic import staged_outputs
-    from .outputs.report import report_dict, write_report
-    from .outputs.text import summary_text
-    from .pipeline import analyze_video
+    from .pipeline import analyze_video, write_outputs
+    from .pose.cache import default_cache_dir
     from .protocols.knee_to_wall import KneeToWallSettings
     from .protocols.references import References
 
@@ -154,28 +156,22 @@ def analyze(video: Path, out_dir: Path | None, leg: str, as_json: bool, roll_sou
     try:
         cache = None if no_cache else (cache_dir or default_cache_dir())
         try:
-            analysis = analyze_video(video, settings, cache_dir=cache, workers=workers, progress=update)
+            analysis = analyze_video(video, "knee-to-wall", settings, cache_dir=cache, workers=workers,
+                                     progress=update)
         finally:
             close()
-        series, result = analysis.series, analysis.result
-        doc = report_dict(result, series_meta=series.meta, from_cache=analysis.from_cache)
         if out_dir is not None:
-            try:
-                with staged_outputs(out_dir) as stage:
-                    write_angles_csv(result, stage.path("angles.csv"))
-                    series.save(stage.path("landmarks.npz"))
-                    stage.path("summary.txt").write_text(summary_text(result) + "\n", encoding="utf-8")
-                    write_report(doc, stage.path("report.json"))
-            except OSError as exc:
-                raise OutputError(f"cannot write the results: {exc.strerror or exc}", path=str(out_dir)) from None
+            written = write_outputs(analysis, out_dir)
     except AnkleCVError as exc:
         raise UserError(exc) from None
     if as_json:
-        click.echo(json.dumps(doc, indent=2))
+        click.echo(json.dumps(analysis.report(), indent=2))
     else:
-        click.echo(summary_text(result))
+        click.echo(analysis.summary())
         if out_dir is not None:
-            click.echo(f"\nWrote report.json, angles.csv, summary.txt and landmarks.npz to {out_dir}")
+            order = ["report.json", analysis.protocol.table_name, "summary.txt", "landmarks.npz"]
+            names = sorted(written, key=order.index)
+            click.echo(f"\nWrote {', '.join(names[:-1])} and {names[-1]} to {out_dir}")
 
 
 def main() -> None:

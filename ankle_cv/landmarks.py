@@ -29,15 +29,17 @@ N_LANDMARKS = 33
 
 LEGS = ("left", "right")
 
-#: Joints of one leg as the core holds them (the hip is not needed for the shank or foot):
-#: knee, ankle, heel, foot index.
-KNEE, ANKLE, HEEL, TOE = range(4)
+#: Joints of one leg as the core holds them, in landmark order: hip, knee, ankle, heel,
+#: foot index. Every per-joint array of the core has shape (5 joints, 2 legs, T): joint
+#: first, then leg (0 left, 1 right), then time, so each series is a contiguous row.
+HIP, KNEE, ANKLE, HEEL, TOE = range(5)
+N_JOINTS = 5
 
-#: Landmark index of each leg joint, shape (2 legs, 4 joints): row 0 left, row 1 right.
+#: Landmark index of each leg joint, shape (2 legs, 5 joints): row 0 left, row 1 right.
 LEG_LANDMARKS = (
-    (LEFT_KNEE, LEFT_ANKLE, LEFT_HEEL, LEFT_FOOT_INDEX),
-    (RIGHT_KNEE, RIGHT_ANKLE, RIGHT_HEEL, RIGHT_FOOT_INDEX),
+    (LEFT_HIP, LEFT_KNEE, LEFT_ANKLE, LEFT_HEEL, LEFT_FOOT_INDEX),
+    (RIGHT_HIP, RIGHT_KNEE, RIGHT_ANKLE, RIGHT_HEEL, RIGHT_FOOT_INDEX),
 )
 
-#: Landmarks 25..32 are knee, ankle, heel, foot index, each left then right: one slice.
-LEG_SLICE = slice(LEFT_KNEE, RIGHT_FOOT_INDEX + 1)
+#: Landmarks 23..32 are hip, knee, ankle, heel, foot index, each left then right: one slice.
+LEG_SLICE = slice(LEFT_HIP, RIGHT_FOOT_INDEX + 1)

@@ -1,57 +1,112 @@
-"""One clip from file to result: landmarks (cached), core, heel tracked in the image, result.
+"""The library's entry points: score a clip with a protocol, and write what it found.
 
-The CLI (and anything else that scores videos) calls :func:`analyze_video`; the stages it
-wires are independent and testable on their own.
+    from ankle_cv.pipeline import analyze_video, write_outputs
+    analysis = analyze_video("clip.mp4", "knee-to-wall")
+    print(analysis.summary())
+    write_outputs(analysis, "results/")
+
+:func:`analyze_video` wires the stages (source, pose with its cache, the protocol with the
+frames it measures in); :func:`score_series` re-scores landmarks (from a cache or a
+``landmarks.npz``) without MediaPipe; :func:`write_outputs` writes a folder atomically. The
+CLI, batch and live code call these and add only wiring, progress and exit codes.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
+import os
 from collections.abc import Callable
 from pathlib import Path
 
-from .cache import landmarks_for
-from .core.kneewall import heel_anchors
-from .heel_track import track_heel_rise
-from .pose import PoseSettings
-from .protocols.knee_to_wall import (
-    KneeToWallResult, KneeToWallSettings, analyze_knee_to_wall, check_view, kinematics_for,
-)
+from .errors import OutputError
+from .protocols import Protocol, get_protocol
 from .series import LandmarkSeries
-from .source import probe
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Analysis:
-    """A scored clip: its landmarks, whether they came from the cache, and the result."""
+    """A scored clip: the protocol, its landmarks, whether they came from the cache, and
+    the protocol's result."""
 
+    protocol: Protocol
     series: LandmarkSeries
     from_cache: bool
-    result: KneeToWallResult
+    result: object
+
+    def report(self) -> dict:
+        """The report JSON document."""
+        from .outputs.report import report_document
+
+        return report_document(self.protocol, self.result, series_meta=self.series.meta, from_cache=self.from_cache)
+
+    def summary(self) -> str:
+        return self.protocol.summary_text(self.result)
 
 
-def score_series(series: LandmarkSeries, settings: KneeToWallSettings, *, video: str | None) -> KneeToWallResult:
-    """Score landmarks; with the ``video`` at hand the heel is tracked in its pixels."""
-    heel_rise = None
-    if video is not None:  # the heel is measured in the image: unknown where it cannot be followed
-        first = kinematics_for(series, settings)
-        check_view(series, first, settings)  # refuse a front view before decoding the clip again
-        heel_rise, _ = track_heel_rise(video, heel_anchors(first), n_frames=series.n_frames)
-    return analyze_knee_to_wall(series, settings, heel_rise_foot=heel_rise)
+def score_series(series: LandmarkSeries, protocol: str | Protocol = "knee-to-wall", settings=None, *,
+                 video: str | os.PathLike | None = None, from_cache: bool = False) -> Analysis:
+    """Score landmarks with a protocol; with the ``video`` at hand, image measures (the heel)
+    are taken from its frames. Needs no MediaPipe."""
+    protocol = get_protocol(protocol)
+    settings = settings if settings is not None else protocol.default_settings()
+    frames = None
+    if video is not None:
+        from .io.source import read_frames
+
+        frames = functools.partial(read_frames, str(video))
+    result = protocol.analyze(series, settings, frames=frames)
+    return Analysis(protocol=protocol, series=series, from_cache=from_cache, result=result)
 
 
 def analyze_video(
-    video: str | Path,
-    settings: KneeToWallSettings = KneeToWallSettings(),
+    video: str | os.PathLike,
+    protocol: str | Protocol = "knee-to-wall",
+    settings=None,
     *,
-    pose_settings: PoseSettings = PoseSettings(),
+    pose_settings=None,
     cache_dir: Path | None = None,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Analysis:
-    """Score a knee-to-wall video end to end (see the README for every stage)."""
+    """Score a video end to end: landmarks (cached), then the protocol.
+
+    Raises :class:`ankle_cv.errors.AnkleCVError` subclasses (each with an exit code) for
+    input the tool cannot use.
+    """
+    from .io.source import probe
+    from .pose import PoseSettings
+    from .pose.cache import landmarks_for
+
     video = str(video)
     probe(video)  # fail fast, before hashing a file that is not a video
-    series, from_cache = landmarks_for(video, settings=pose_settings, cache_dir=cache_dir, workers=workers,
-                                       progress=progress)
-    return Analysis(series=series, from_cache=from_cache, result=score_series(series, settings, video=video))
+    series, from_cache = landmarks_for(video, settings=pose_settings or PoseSettings(), cache_dir=cache_dir,
+                                       workers=workers, progress=progress)
+    return score_series(series, protocol, settings, video=video, from_cache=from_cache)
+
+
+def write_outputs(analysis: Analysis, out_dir: str | os.PathLike) -> list[str]:
+    """Write report.json, the per-frame CSV, summary.txt and landmarks.npz to ``out_dir``,
+    all or nothing (staged, then moved in with the report last). Returns the names written.
+
+    Raises
+    ------
+    OutputError
+        The folder cannot be written.
+    """
+    from .outputs.atomic import staged_outputs
+    from .outputs.report import write_report
+    from .outputs.table import write_table
+
+    protocol = analysis.protocol
+    try:
+        with staged_outputs(out_dir) as stage:
+            columns, table = protocol.frame_table(analysis.result)
+            write_table(columns, table, stage.path(protocol.table_name))
+            analysis.series.save(stage.path("landmarks.npz"))
+            stage.path("summary.txt").write_text(analysis.summary() + "\n", encoding="utf-8")
+            write_report(analysis.report(), stage.path("report.json"))
+            names = list(stage.names)
+    except OSError as exc:
+        raise OutputError(f"cannot write the results: {exc.strerror or exc}", path=str(out_dir)) from None
+    return names

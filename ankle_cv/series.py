@@ -111,7 +111,7 @@ class LandmarkSeries:
             tmp.unlink(missing_ok=True)
 
     @classmethod
-    def load(cls, path: str | Path) -> "LandmarkSeries":
+    def load(cls, path: str | Path) -> LandmarkSeries:
         """Read a series written by :meth:`save`; ``ValueError`` if the layout is not ours."""
         with np.load(path, allow_pickle=False) as data:
             if "npz_format" not in data or int(data["npz_format"]) != NPZ_FORMAT:

@@ -23,7 +23,14 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from accuracy_suite import (  # noqa: E402
-    ROOT, knee_to_wall_suite, render_suite, run, small_suite, squat_suite, summarize, truth_of,
+    ROOT,
+    knee_to_wall_suite,
+    render_suite,
+    run,
+    small_suite,
+    squat_suite,
+    summarize,
+    truth_of,
 )
 
 OUT = ROOT / "benchmarks" / "out"
@@ -52,8 +59,8 @@ def squat_fppa(folder: Path) -> None:
     """Landmark-level FPPA on the front-squat renders: MediaPipe's hip, knee and ankle in the
     image at each rep's bottom against the true frontal-plane FPPA. (The squat analysis
     itself is not built yet; this is what it will start from.)"""
-    from ankle_cv.cache import landmarks_for
     from ankle_cv.landmarks import LEFT_ANKLE, LEFT_HIP, LEFT_KNEE, RIGHT_ANKLE, RIGHT_HIP, RIGHT_KNEE
+    from ankle_cv.pose.cache import landmarks_for
 
     suite = {k: v for k, v in squat_suite().items() if k.startswith("squat_front")}
     paths = render_suite(suite, folder)
@@ -92,7 +99,8 @@ def real_clips() -> None:
     print(f"  {'clip':52} {'det':>5} {'view':>7} {'face':>5} {'legs':>10} {'tibia 5-95%':>14} {'roll':>12}  warnings")
     for clip in sorted(p for p in MEDIA.iterdir() if p.suffix.lower() in (".mp4", ".avi", ".mov", ".mkv")):
         try:
-            result = analyze_video(clip, KneeToWallSettings(allow_any_view=True), cache_dir=OUT / "cache").result
+            result = analyze_video(clip, "knee-to-wall", KneeToWallSettings(allow_any_view=True),
+                                   cache_dir=OUT / "cache").result
         except AnkleCVError as exc:
             print(f"  {clip.name[:52]:52} error: {exc.reason}")
             continue
@@ -101,8 +109,9 @@ def real_clips() -> None:
         front = front[np.isfinite(front)]
         rng = f"{np.percentile(front, 5):.0f}..{np.percentile(front, 95):.0f}" if front.size else "-"
         legs = "+".join(leg.leg for leg in result.legs) or "-"
-        print(f"  {clip.name[:52]:52} {result.detection_rate:5.2f} {result.view:>7} {str(result.facing):>5} "
-              f"{legs:>10} {rng:>14} {result.roll_deg:+5.1f} {result.roll_source:>6}  "
+        cam = result.camera
+        print(f"  {clip.name[:52]:52} {result.clip.detection_rate:5.2f} {cam.view:>7} {str(cam.facing):>5} "
+              f"{legs:>10} {rng:>14} {cam.roll_deg:+5.1f} {cam.roll_source:>6}  "
               f"{','.join(w.code for w in result.warnings)}")
 
 

@@ -15,8 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ankle_cv.pipeline import analyze_video
-from ankle_cv.protocols.knee_to_wall import KneeToWallSettings
-from ankle_cv.render import HeelLift, KneeToWall, SquatFront, SquatSide
+from ankle_cv_render import HeelLift, KneeToWall, SquatFront, SquatSide
 
 ROOT = Path(__file__).resolve().parents[1]
 LEG_FACING = (("right", "right"), ("left", "right"), ("left", "left"), ("right", "left"))
@@ -80,14 +79,18 @@ def squat_suite() -> dict:
 
 def _render_fingerprint() -> str:
     """Changes whenever the renderer's code does, so cached renders go stale with it."""
+    import ankle_cv_render
+
     digest = hashlib.sha256()
-    for path in sorted((ROOT / "ankle_cv" / "render").glob("*.py")):
+    # The package as imported (benchmarks/render/ankle_cv_render when installed editable).
+    package = Path(ankle_cv_render.__file__).resolve().parent
+    for path in sorted(package.glob("*.py"), key=lambda p: p.name):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:10]
 
 
 def _render_one(args) -> str:
-    from ankle_cv.render import render_clip
+    from ankle_cv_render import render_clip
 
     scenario, path = args
     if not Path(path).exists():
@@ -117,16 +120,16 @@ def truth_of(video: Path) -> dict:
 def score_clip(video: Path, *, cache_dir: Path | None = None) -> dict:
     """Run ankle-cv on a rendered clip and compare with its truth: one row of metrics."""
     truth = truth_of(video)
-    result = analyze_video(video, KneeToWallSettings(), cache_dir=cache_dir).result
+    result = analyze_video(video, "knee-to-wall", cache_dir=cache_dir).result
     tested = truth["tested_leg"]
     legs = {leg.leg: leg for leg in result.legs}
     near = "right" if truth["facing"] == "right" else "left"
     row = {
         "near_leg": tested == near,
         "leg_ok": list(legs) == [tested],
-        "facing_ok": result.facing == truth["facing"],
-        "roll_error_deg": result.roll_deg - truth["roll_deg"],
-        "roll_source": result.roll_source,
+        "facing_ok": result.camera.facing == truth["facing"],
+        "roll_error_deg": result.camera.roll_deg - truth["roll_deg"],
+        "roll_source": result.camera.roll_source,
         "angle_errors_deg": [],
         "peak_any_errors_deg": [],
         "missed_trials": 0,
@@ -154,7 +157,8 @@ def score_clip(video: Path, *, cache_dir: Path | None = None) -> dict:
     lifts = list(found.heel_lifts) if found else []
     row["found_lifts"] = len(lifts) + sum(len(leg.heel_lifts) for name, leg in legs.items() if name != tested)
     for want in truth["heel_lifts"]:
-        match = next((h for h in lifts if h.start_frame <= want["end_frame"] and want["start_frame"] <= h.end_frame), None)
+        match = next((h for h in lifts if h.start_frame <= want["end_frame"] and want["start_frame"] <= h.end_frame),
+                     None)
         if match is not None:
             row["matched_lifts"] += 1
             row["onset_errors_frames"].append(match.start_frame - want["start_frame"])
@@ -214,7 +218,8 @@ def regressions(summary: dict, committed: dict) -> list[str]:
         if summary[key] < committed[key]:
             worse.append(f"{key}: {summary[key]} < committed {committed[key]}")
     for key in LOWER_IS_BETTER:
-        if committed[key] is not None and (summary[key] is None or summary[key] > committed[key] + TOLERANCE.get(key, 0)):
+        limit = None if committed[key] is None else committed[key] + TOLERANCE.get(key, 0)
+        if limit is not None and (summary[key] is None or summary[key] > limit):
             worse.append(f"{key}: {summary[key]} > committed {committed[key]} (+{TOLERANCE.get(key, 0)})")
     if committed["angle_bias_deg"] is not None and \
             abs(summary["angle_bias_deg"]) > abs(committed["angle_bias_deg"]) + TOLERANCE["angle_bias_deg"]:

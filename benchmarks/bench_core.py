@@ -38,7 +38,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 from reference_core import knee_to_wall_reference  # noqa: E402
 from synth import knee_to_wall  # noqa: E402
 
-from ankle_cv.core import knee_to_wall_kinematics  # noqa: E402
+from ankle_cv.protocols.knee_to_wall.kinematics import knee_to_wall_kinematics  # noqa: E402
 
 LINES = np.array([[0, 0, 400, 0], [0, 50, 300, 50], [20, 0, 20, 300], [500, 0, 500, 250],
                   [0, 400, 600, 400], [700, 0, 700, 300]], dtype=np.float32)
@@ -79,20 +79,24 @@ def peak_memory(fn) -> int:
     return peak
 
 
-def agreement(kin, ref) -> dict:
+def agreement(found, ref) -> dict:
+    """How the core's (kinematics, heel events) compare with the reference's arrays."""
+    kin, heel = found
+
     def max_diff(a, b):
         a, b = np.asarray(a, float), np.asarray(b, float)
         both = np.isfinite(a) & np.isfinite(b)
-        return float(np.max(np.abs(a[both] - b[both]))) if both.any() else 0.0, int((np.isfinite(a) != np.isfinite(b)).sum())
+        nan_mismatches = int((np.isfinite(a) != np.isfinite(b)).sum())
+        return (float(np.max(np.abs(a[both] - b[both]))) if both.any() else 0.0), nan_mismatches
 
     return {
-        "tibia_deg": max_diff(kin.tibia_deg.T, ref["tibia_deg"]),
-        "tibia_raw_deg": max_diff(kin.tibia_raw_deg.T, ref["tibia_raw_deg"]),
-        "heel_height_foot": max_diff(kin.heel_height_foot.T, ref["heel_height_foot"]),
+        "tibia_deg": max_diff(kin.tibia_deg, ref["tibia_deg"]),
+        "tibia_raw_deg": max_diff(kin.tibia_raw_deg, ref["tibia_raw_deg"]),
+        "heel_height_foot": max_diff(heel.height_foot, ref["heel_height_foot"]),
         "front_side": max_diff(kin.front_side, ref["front_side"]),
-        "lifts_equal": kin.lifts.tolist() == [list(x) for x in ref["lifts"]],
+        "lifts_equal": heel.lifts.tolist() == [list(x) for x in ref["lifts"]],
         "trials_equal": kin.trials.tolist() == [list(x) for x in ref["trials"]],
-        "roll": (kin.roll_deg, ref["roll_deg"]),
+        "roll": (kin.roll.roll_deg, ref["roll_deg"]),
     }
 
 

@@ -1,27 +1,26 @@
-"""Per-stage time of the whole pipeline on the bundled sample, at 720p and 1080p.
+"""What a user waits for: the whole `ankle-cv analyze` command against a bare MediaPipe loop,
+and where the time goes, on the bundled sample and on longer clips.
 
-    python benchmarks/bench_pipeline.py
+    python benchmarks/bench_pipeline.py            # 9-s and 27-s clips at 720p, 27 s at 1080p
+    python benchmarks/bench_pipeline.py --quick    # the 9-s and 27-s 720p clips only
 
-The clip is the bundled ``sample_videos/knee_to_wall_right.mp4`` (1280x720, 274 frames)
-played three times in a row (822 frames, 27 s, so that the pose stage has several chunks to
-share among workers), and the same upscaled to 1920x1080. Stages, timed one after the
-other in this run:
+Clips: the bundled ``sample_videos/knee_to_wall_right.mp4`` (1280x720, 274 frames, 9.1 s),
+the same played three times (822 frames, 27 s) and that upscaled to 1920x1080.
 
-* decode: reading every frame (OpenCV/FFmpeg, rotation applied, container timestamps);
-* pose: MediaPipe Pose on every frame plus scene lines (decode included, as it runs), with
-  one worker process and with the default (one per core); and, to show what decoding on its
-  own thread buys, the bare pose loop in this process with decoding on the same thread and
-  on its own;
-* core: both runs of the knee-to-wall core (before and after the heel is tracked);
-* heel: tracking the heel in the image (a second decode of the clip);
-* outputs: report.json, angles.csv, summary.txt and landmarks.npz;
-* end to end: what ``ankle-cv analyze CLIP --out DIR`` does, landmark cache off.
-
-It prints seconds and frames/s per stage, end-to-end frames/s, and the pose stage's share.
+1. **Whole command** (what a user waits for): ``ankle-cv analyze CLIP --out DIR --no-cache``
+   in a new process, start-up included, side by side in the same run with the plain
+   alternative: a new Python process running a bare single-process MediaPipe loop over the
+   same clip (``cv2.VideoCapture`` -> ``Pose.process`` on every frame, nothing else). Each is
+   run twice, interleaved, and the faster run counts. Printed: seconds and the ratio.
+2. **Stages** (in this process, one after the other): decoding; the pose stage with one
+   process and with the default number; the core; heel tracking in the image; the outputs.
 """
 
 from __future__ import annotations
 
+import argparse
+import functools
+import subprocess
 import sys
 import tempfile
 import time
@@ -29,13 +28,26 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_videos" / "knee_to_wall_right.mp4"
+BIN = Path(sys.executable).parent
+
+#: The plain alternative: a bare MediaPipe loop in a fresh process.
+BARE_LOOP = """
+import sys, cv2, mediapipe as mp
+cap = cv2.VideoCapture(sys.argv[1])
+with mp.solutions.pose.Pose(model_complexity=1, smooth_landmarks=False) as pose:
+    while True:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        pose.process(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
+"""
 
 
-def make_clip(folder: Path, size: tuple[int, int], repeats: int = 3) -> Path:
+def make_clip(folder: Path, size: tuple[int, int], repeats: int) -> Path:
     """The sample played ``repeats`` times, resized to ``size``, as an mp4."""
     import cv2
 
-    from ankle_cv.source import probe, read_frames
+    from ankle_cv.io.source import probe, read_frames
 
     path = folder / f"sample_x{repeats}_{size[1]}p.mp4"
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), probe(SAMPLE).fps, size)
@@ -55,75 +67,79 @@ def timed(fn):
     return time.perf_counter() - t0, value
 
 
+def run_s(cmd: list[str]) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def whole_command(clip: Path, out: Path, repeats: int = 2) -> dict:
+    """Best-of-``repeats`` wall time of the command and of the bare loop, interleaved."""
+    command = [str(BIN / "ankle-cv"), "analyze", str(clip), "--out", str(out), "--no-cache", "-q"]
+    bare = [sys.executable, "-c", BARE_LOOP, str(clip)]
+    ours, plain = [], []
+    for _ in range(repeats):
+        ours.append(run_s(command))
+        plain.append(run_s(bare))
+    return {"command": min(ours), "bare_loop": min(plain)}
+
+
 def stages(clip: Path, out: Path) -> dict:
-    from ankle_cv.core.kneewall import heel_anchors
-    from ankle_cv.heel_track import track_heel_rise
-    from ankle_cv.outputs.angles_csv import write_angles_csv
-    from ankle_cv.outputs.report import report_dict, write_report
-    from ankle_cv.outputs.text import summary_text
-    from ankle_cv.pipeline import analyze_video
-    from ankle_cv.pose import PoseEstimator, default_workers, estimate_pose
-    from ankle_cv.protocols.knee_to_wall import KneeToWallSettings, analyze_knee_to_wall, kinematics_for
-    from ankle_cv.source import probe, read_frames
+    from ankle_cv.io.source import probe, read_frames
+    from ankle_cv.pipeline import Analysis, write_outputs
+    from ankle_cv.pose.runner import default_workers, estimate_pose
+    from ankle_cv.protocols import get_protocol
+    from ankle_cv.protocols.knee_to_wall import KneeToWallSettings, analyze_knee_to_wall
+    from ankle_cv.protocols.knee_to_wall.kinematics import heel_anchors
+    from ankle_cv.protocols.knee_to_wall.protocol import kinematics_for
+    from ankle_cv.vision.heel import track_heel_rise
 
     settings = KneeToWallSettings()
     n = probe(clip).n_frames_declared
-    import scipy.signal  # noqa: F401  (imported once per process by the core; not a per-clip cost)
     row = {"frames": n}
     row["decode"], _ = timed(lambda: sum(1 for _ in read_frames(clip, prefetch=0)))
-
-    def pose_loop(prefetch):
-        with PoseEstimator() as estimator:
-            for frame in read_frames(clip, prefetch=prefetch):
-                estimator.process(frame.image_bgr)
-
-    row["pose_loop_inline_decode"], _ = timed(lambda: pose_loop(0))
-    row["pose_loop_threaded_decode"], _ = timed(lambda: pose_loop(8))
-    row["pose_1_worker"], _ = timed(lambda: estimate_pose(str(clip), workers=1))
+    row["pose_1"], _ = timed(lambda: estimate_pose(str(clip), workers=1))
     row["workers"] = default_workers(n)
     row["pose"], series = timed(lambda: estimate_pose(str(clip)))
-    first_s, anchors = timed(lambda: heel_anchors(kinematics_for(series, settings)))
-    row["heel"], (rise, _) = timed(lambda: track_heel_rise(str(clip), anchors, n_frames=series.n_frames))
-    second_s, result = timed(lambda: analyze_knee_to_wall(series, settings, heel_rise_foot=rise))
-    row["core"] = first_s + second_s
-
-    def write_outputs(res, ser):
-        write_angles_csv(res, out / "angles.csv")
-        ser.save(out / "landmarks.npz")
-        (out / "summary.txt").write_text(summary_text(res))
-        write_report(report_dict(res, series_meta=ser.meta), out / "report.json")
-
-    row["outputs"], _ = timed(lambda: write_outputs(result, series))
-
-    def end_to_end():
-        analysis = analyze_video(clip, settings, cache_dir=None)
-        write_outputs(analysis.result, analysis.series)
-
-    row["end_to_end"], _ = timed(end_to_end)
+    row["core"], kin = timed(lambda: kinematics_for(series, settings))
+    frames = functools.partial(read_frames, str(clip))
+    row["heel"], (rise, _) = timed(lambda: track_heel_rise(frames, heel_anchors(kin), n_frames=series.n_frames))
+    result = analyze_knee_to_wall(series, settings, heel_rise_foot=rise)
+    analysis = Analysis(protocol=get_protocol("knee-to-wall"), series=series, from_cache=False, result=result)
+    row["outputs"], _ = timed(lambda: write_outputs(analysis, out))
     return row
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="720p clips only, no stage table")
+    args = parser.parse_args()
     print(__doc__.strip().splitlines()[0])
+    import os
+
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        rows = {}
-        for label, size in (("720p", (1280, 720)), ("1080p", (1920, 1080))):
-            clip = make_clip(folder, size)
-            rows[label] = stages(clip, folder)
-    print(f"\n{'stage':28} " + " ".join(f"{label:>20}" for label in rows))
-    n = {label: r["frames"] for label, r in rows.items()}
-    for key, name in (("decode", "decode"), ("pose_loop_inline_decode", "pose loop, decode inline"),
-                      ("pose_loop_threaded_decode", "pose loop, decode threaded"),
-                      ("pose_1_worker", "pose, 1 worker"), ("pose", "pose, default workers"),
-                      ("core", "core (both runs)"), ("heel", "heel tracking"), ("outputs", "outputs"),
-                      ("end_to_end", "end to end")):
-        cells = " ".join(f"{r[key]:7.2f} s {n[label] / r[key]:7.0f} fps" for label, r in rows.items())
-        print(f"{name:28} {cells}")
-    for label, r in rows.items():
-        print(f"{label}: {r['frames']} frames; default pose workers {r['workers']}; end to end "
-              f"{r['frames'] / r['end_to_end']:.0f} frames/s; pose stage = {100 * r['pose'] / r['end_to_end']:.0f}% of "
-              f"the end-to-end time; two workers vs one: {r['pose_1_worker'] / r['pose']:.2f}x on the pose stage")
+        clips = {"9 s 720p (sample)": SAMPLE, "27 s 720p": make_clip(folder, (1280, 720), 3)}
+        if not args.quick:
+            clips["27 s 1080p"] = make_clip(folder, (1920, 1080), 3)
+        print("\nwhole command, new process, cache off (best of 2, interleaved with the bare loop)")
+        print(f"  {'clip':20} {'ankle-cv analyze':>17} {'bare MediaPipe loop':>20} {'ratio':>7}")
+        for label, clip in clips.items():
+            r = whole_command(clip, folder / "out")
+            print(f"  {label:20} {r['command']:15.2f} s {r['bare_loop']:18.2f} s {r['command'] / r['bare_loop']:6.2f}x")
+        if args.quick:
+            return
+        print("\nstages, in this process")
+        rows = {label: stages(clip, folder / "out") for label, clip in clips.items()}
+        print(f"  {'stage':24} " + " ".join(f"{label:>22}" for label in rows))
+        for key, name in (("decode", "decode"), ("pose_1", "pose, 1 process"), ("pose", "pose, default"),
+                          ("core", "core"), ("heel", "heel tracking"), ("outputs", "outputs")):
+            cells = " ".join(f"{r[key]:8.2f} s {r['frames'] / r[key]:7.0f} fps" for r in rows.values())
+            print(f"  {name:24} {cells}")
+        for label, r in rows.items():
+            print(f"  {label}: {r['frames']} frames; default pose processes {r['workers']}; "
+                  f"default vs one: {r['pose_1'] / r['pose']:.2f}x on the pose stage")
 
 
 if __name__ == "__main__":

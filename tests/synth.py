@@ -109,7 +109,7 @@ def knee_to_wall(
     near_is_right = facing == "right"
     tested_idx = lm.LEGS.index(tested)
     xyzv = np.full((n, lm.N_LANDMARKS, 4), np.nan, dtype=np.float64)
-    hips = ((lm.LEFT_HIP,) + lm.LEG_LANDMARKS[0], (lm.RIGHT_HIP,) + lm.LEG_LANDMARKS[1])
+    hips = lm.LEG_LANDMARKS  # hip, knee, ankle, heel, foot index per leg
     for leg_idx, chain in ((tested_idx, front_i), (1 - tested_idx, rear_i)):
         is_near = (leg_idx == 1) == near_is_right
         for j, lmk in enumerate(hips[leg_idx]):

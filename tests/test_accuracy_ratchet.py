@@ -9,7 +9,6 @@ import json
 
 import pytest
 from accuracy_suite import HIGHER_IS_BETTER, LOWER_IS_BETTER, regressions, run, small_suite
-
 from conftest import ROOT
 
 RATCHET = ROOT / "benchmarks" / "accuracy_ratchet.json"

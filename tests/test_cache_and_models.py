@@ -5,15 +5,15 @@ import re
 
 import numpy as np
 import pytest
+from conftest import ROOT
 from synth import knee_to_wall
 from videos import write_noise_video
 
-import ankle_cv.cache as cache
+import ankle_cv.pose.cache as cache
 from ankle_cv import __version__
-from ankle_cv.models import PINNED_SHA256, mediapipe_dir, sha256_file, verify_models
 from ankle_cv.pose import PoseSettings
+from ankle_cv.pose.models import PINNED_SHA256, mediapipe_dir, sha256_file, verify_models
 from ankle_cv.series import LandmarkSeries
-from conftest import ROOT
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_cache_is_reused_until_something_changes(tmp_path, counted_pose, monkeyp
     cache.landmarks_for(str(video), cache_dir=store, settings=PoseSettings(min_detection_confidence=0.6))
     assert len(counted_pose) == 2
     # another tool version: the old file is stale
-    monkeypatch.setattr("ankle_cv.pose.__version__", "99.0")
+    monkeypatch.setattr("ankle_cv.pose.runner.__version__", "99.0")
     _, hit = cache.landmarks_for(str(video), cache_dir=store)
     assert not hit and len(counted_pose) == 3
     # another video content: recompute

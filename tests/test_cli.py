@@ -7,10 +7,11 @@ from click.testing import CliRunner
 from synth import knee_to_wall
 from videos import write_noise_video, write_test_pattern
 
-import ankle_cv.pipeline
+import ankle_cv.pose.cache
+import ankle_cv.vision.heel
 from ankle_cv import __version__
 from ankle_cv.cli import cli
-from ankle_cv.models import PINNED_SHA256
+from ankle_cv.pose.models import PINNED_SHA256
 
 
 @pytest.fixture
@@ -28,10 +29,10 @@ def synthetic_landmarks(monkeypatch):
         calls.append(video)
         return series, False
 
-    monkeypatch.setattr(ankle_cv.pipeline, "landmarks_for", fake)
+    monkeypatch.setattr(ankle_cv.pose.cache, "landmarks_for", fake)
     # the video is noise: the heel "seen in the image" is the synthetic truth
     rise = truth["heel_rise_px"] / 120.0
-    monkeypatch.setattr(ankle_cv.pipeline, "track_heel_rise", lambda video, anchors, n_frames: (rise, rise * 0 + 1))
+    monkeypatch.setattr(ankle_cv.vision.heel, "track_heel_rise", lambda frames, anchors, n_frames: (rise, rise * 0 + 1))
     return calls
 
 
@@ -101,7 +102,7 @@ def test_truncated_video(runner, tmp_path):
     result = runner.invoke(cli, ["analyze", str(cut), "--out", str(tmp_path / "out"), "--no-cache"])
     assert result.exit_code == 3
     assert "truncated or corrupt: decoded" in one_line_error(result)
-    assert not any((tmp_path / "out").glob("*")) if (tmp_path / "out").exists() else True
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.slow
@@ -124,7 +125,7 @@ def test_front_view_is_a_clear_error(runner, tmp_path, monkeypatch):
     import dataclasses
 
     front = dataclasses.replace(series, xyzv=xyzv, source="front.mp4")
-    monkeypatch.setattr(ankle_cv.pipeline, "landmarks_for", lambda video, **kw: (front, False))
+    monkeypatch.setattr(ankle_cv.pose.cache, "landmarks_for", lambda video, **kw: (front, False))
     video = write_noise_video(tmp_path / "front.mp4")
     result = runner.invoke(cli, ["analyze", str(video), "--out", str(tmp_path / "out")])
     assert result.exit_code == 5

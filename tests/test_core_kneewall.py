@@ -4,11 +4,21 @@ import numpy as np
 import pytest
 from synth import knee_to_wall
 
-from ankle_cv.core import knee_to_wall_kinematics
+from ankle_cv.protocols.knee_to_wall import KneeToWallSettings
+from ankle_cv.protocols.knee_to_wall.kinematics import knee_to_wall_kinematics
+
+
+def kinematics(xyzv, time_s, *, lines=None, **settings):
+    return knee_to_wall_kinematics(xyzv, time_s, KneeToWallSettings(**settings), lines=lines)
 
 
 def run(series, **kwargs):
-    return knee_to_wall_kinematics(series.xyzv, series.time_s, **kwargs)
+    """The kinematics of a synthetic clip (heel-independent part; see run_heel)."""
+    return kinematics(series.xyzv, series.time_s, **kwargs)[0]
+
+
+def run_heel(series, **kwargs):
+    return kinematics(series.xyzv, series.time_s, **kwargs)[1]
 
 
 def front_error(kin, truth):
@@ -20,7 +30,7 @@ def test_angles_match_the_geometry():
     kin = run(series)
     assert front_error(kin, truth) < 0.1
     assert np.nanmax(np.abs(kin.front(kin.tibia_raw_deg) - truth["tibia_deg"])) < 1e-3  # float32 landmarks
-    assert kin.roll_deg == pytest.approx(0.0, abs=1e-6)
+    assert kin.roll.roll_deg == pytest.approx(0.0, abs=1e-6)
 
 
 @pytest.mark.parametrize("facing", ["left", "right"])
@@ -56,12 +66,12 @@ def test_whole_clip_swapped_names_the_other_leg_but_keeps_the_numbers():
 def test_roll_is_estimated_from_the_planted_sole_and_removed(roll):
     series, truth = knee_to_wall(roll_deg=roll, facing="left")
     kin = run(series, roll_source="sole")
-    assert kin.roll_deg == pytest.approx(roll, abs=0.05) and kin.roll_source == "sole"
+    assert kin.roll.roll_deg == pytest.approx(roll, abs=0.05) and kin.roll.source == "sole"
     assert front_error(kin, truth) < 0.15
     # without scene lines, auto assumes a level camera and still reports the sole's view
     auto = run(series)
-    assert auto.roll_source == "level" and auto.roll_deg == 0.0
-    assert auto.sole_roll_deg == pytest.approx(roll, abs=0.05) and np.isnan(auto.scene_roll_deg)
+    assert auto.roll.source == "level" and auto.roll.roll_deg == 0.0
+    assert auto.roll.sole_roll_deg == pytest.approx(roll, abs=0.05) and np.isnan(auto.roll.scene_roll_deg)
 
 
 def scene_segments(roll_deg, *, n=12, seed=0):
@@ -84,8 +94,8 @@ def scene_segments(roll_deg, *, n=12, seed=0):
 def test_roll_from_scene_lines(roll):
     series, truth = knee_to_wall(roll_deg=roll)
     kin = run(series, lines=scene_segments(roll))
-    assert kin.roll_source == "scene"
-    assert kin.roll_deg == pytest.approx(roll, abs=0.3)
+    assert kin.roll.source == "scene"
+    assert kin.roll.roll_deg == pytest.approx(roll, abs=0.3)
     assert front_error(kin, truth) < 0.4
 
 
@@ -94,38 +104,38 @@ def test_scattered_lines_do_not_level_the_camera():
     a = rng.uniform(0, np.pi, 40)
     clutter = np.column_stack([np.zeros(40), np.zeros(40), 100 * np.cos(a), -100 * np.sin(a)])
     kin = run(knee_to_wall()[0], lines=clutter)
-    assert kin.roll_source == "level" and np.isnan(kin.scene_roll_deg)
+    assert kin.roll.source == "level" and np.isnan(kin.roll.scene_roll_deg)
 
 
 def test_user_roll_overrides_the_estimate():
     series, truth = knee_to_wall(roll_deg=5.0)
     kin = run(series, roll_deg=0.0, roll_source="sole")
-    assert kin.roll_source == "user" and kin.roll_deg == 0.0
+    assert kin.roll.source == "user" and kin.roll.roll_deg == 0.0
     assert np.nanmax(kin.front(kin.tibia_deg) - truth["tibia_deg"]) == pytest.approx(-5.0, abs=0.1)
 
 
 def test_heel_lift_onset_and_end_frames():
     # 20 px lift (1/6 of the foot) from 7.0 s, lasting 1 s, in the third trial
     series, truth = knee_to_wall(lift=(7.0, 1.0, 20.0))
-    kin = run(series)
-    assert kin.lifts.shape == (1, 4)
-    leg, start, stop, peak = kin.lifts[0]
+    heel = run_heel(series)
+    assert heel.lifts.shape == (1, 4)
+    leg, start, stop, peak = heel.lifts[0]
     assert leg == 0
     assert abs(start - truth["lift_start_frame"]) <= 2
     assert abs(stop - truth["lift_stop_frame"]) <= 2
     assert truth["lift_start_frame"] < peak < truth["lift_stop_frame"]
-    assert kin.heel_height_foot[peak, 0] == pytest.approx(20.0 / 120.0, abs=0.01)
-    assert not kin.heel_down[start:stop, 0].any()
+    assert heel.height_foot[0, peak] == pytest.approx(20.0 / 120.0, abs=0.01)
+    assert not heel.down[0, start:stop].any()
 
 
 def test_small_jitter_is_not_a_heel_lift():
     series, _ = knee_to_wall(noise_px=1.0, seed=3)
-    assert run(series).lifts.shape == (0, 4)
+    assert run_heel(series).lifts.shape == (0, 4)
 
 
 def test_a_brief_heel_flicker_is_below_the_minimum_duration():
     series, _ = knee_to_wall(lift=(5.0, 0.067, 20.0))  # a two-frame glitch
-    assert run(series).lifts.shape == (0, 4)
+    assert run_heel(series).lifts.shape == (0, 4)
 
 
 @pytest.mark.parametrize("peaks", [(30.0,), (20.0, 28.0), (30.0, 35.0, 40.0)])
@@ -152,7 +162,7 @@ def test_both_legs_tested_in_one_clip():
     step = (1 - w) * first.xyzv[-1] + w * second.xyzv[0]
     xyzv = np.concatenate([first.xyzv, step, second.xyzv])
     t = np.arange(xyzv.shape[0]) / 30.0
-    kin = knee_to_wall_kinematics(xyzv, t)
+    kin = kinematics(xyzv, t)[0]
     sides = [int(np.nanmedian(kin.front_side[a:b])) for a, _, b in kin.trials]
     assert sides == [0, 0, 1, 1]
     peaks = [np.nanmax(kin.front(kin.tibia_deg)[a:b]) for a, _, b in kin.trials]
@@ -163,13 +173,13 @@ def test_frames_without_a_person_stay_unknown():
     series, _ = knee_to_wall()
     xyzv = series.xyzv.copy()
     xyzv[50:70] = np.nan  # 0.67 s without a person: longer than the gap filled
-    kin = knee_to_wall_kinematics(xyzv, series.time_s)
-    assert np.isnan(kin.tibia_deg[55:65]).all()
-    assert np.isfinite(kin.tibia_deg[:45]).all()
+    kin = kinematics(xyzv, series.time_s)[0]
+    assert np.isnan(kin.tibia_deg[:, 55:65]).all()
+    assert np.isfinite(kin.tibia_deg[:, :45]).all()
 
 
 def test_shape_errors_are_clear():
     with pytest.raises(ValueError, match=r"\(T, 33, 4\)"):
-        knee_to_wall_kinematics(np.zeros((10, 2, 5, 4)), np.arange(10.0))
+        kinematics(np.zeros((10, 2, 5, 4)), np.arange(10.0))
     with pytest.raises(ValueError, match="leg"):
-        knee_to_wall_kinematics(np.zeros((10, 33, 4)), np.arange(10.0), leg="both")
+        kinematics(np.zeros((10, 33, 4)), np.arange(10.0), leg="both")

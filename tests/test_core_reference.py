@@ -3,7 +3,7 @@
 from bench_core import LINES, agreement, make_input
 from reference_core import knee_to_wall_reference
 
-from ankle_cv.core import knee_to_wall_kinematics
+from ankle_cv.protocols.knee_to_wall.kinematics import knee_to_wall_kinematics
 
 
 def test_core_and_per_frame_reference_agree():

@@ -9,11 +9,25 @@ import numpy as np
 import pytest
 from synth import knee_to_wall
 
-from ankle_cv.outputs.angles_csv import COLUMNS, write_angles_csv
 from ankle_cv.outputs.atomic import staged_outputs
-from ankle_cv.outputs.report import report_dict
-from ankle_cv.outputs.text import summary_text
-from ankle_cv.protocols.knee_to_wall import KneeToWallSettings, analyze_knee_to_wall
+from ankle_cv.outputs.report import report_document
+from ankle_cv.outputs.table import write_table
+from ankle_cv.protocols.knee_to_wall import KneeToWall, KneeToWallSettings, analyze_knee_to_wall
+from ankle_cv.protocols.knee_to_wall.present import COLUMNS
+
+PROTOCOL = KneeToWall()
+
+
+def report_dict(result, **kwargs):
+    return report_document(PROTOCOL, result, **kwargs)
+
+
+def summary_text(result):
+    return PROTOCOL.summary_text(result)
+
+
+def write_angles_csv(result, path):
+    write_table(*PROTOCOL.frame_table(result), path)
 
 SCHEMA = json.loads(resources.files("ankle_cv").joinpath("schemas/knee_to_wall_report.schema.json").read_text())
 
@@ -30,7 +44,8 @@ def test_report_matches_schema_and_result(result):
     assert doc["schema"] == "ankle-cv/knee-to-wall-report" and doc["schema_version"] == 1
     (left,) = doc["legs"]
     assert left["leg"] == "left" and left["best_trial"] == 2 and left["best_deg"] == pytest.approx(35.0, abs=0.2)
-    assert left["heel_lifts"][0]["trial"] == 3 and left["heel_lifts"][0]["peak_height_cm"] == pytest.approx(4.2, abs=0.3)
+    (lift,) = left["heel_lifts"]
+    assert lift["trial"] == 3 and lift["peak_height_cm"] == pytest.approx(4.2, abs=0.3)
     assert doc["camera"]["roll_deg"] == pytest.approx(3.0, abs=0.1) and doc["camera"]["roll_source"] == "sole"
     assert doc["asymmetry_deg"] is None and doc["asymmetry_flagged"] is None
     assert {r["name"] for r in doc["references"]} >= {"restriction_below", "minimal_detectable_change"}
@@ -53,7 +68,7 @@ def test_angles_csv_rows_and_columns(result, tmp_path):
     assert [r["leg"] for r in rows[:4]] == ["left", "right", "left", "right"]
     left = [r for r in rows if r["leg"] == "left"]
     peak_frame = result.leg("left").trials[1].peak_frame
-    assert float(left[peak_frame]["tibia_deg"]) == pytest.approx(kin.tibia_deg[peak_frame, 0], abs=0.01)
+    assert float(left[peak_frame]["tibia_deg"]) == pytest.approx(kin.tibia_deg[0, peak_frame], abs=0.01)
     assert left[peak_frame]["trial"] == "2" and left[peak_frame]["tested"] == "1"
     lift = result.leg("left").heel_lifts[0]
     assert {left[f]["heel_down"] for f in range(lift.start_frame, lift.end_frame + 1)} == {"0"}

@@ -35,8 +35,8 @@ def test_best_of_three_with_the_heel_down():
     # the synthetic tested leg is the far one (left leg, facing right); synthetic series come
     # without a video (heel from landmarks) or scene lines (camera assumed level): all said
     assert [w.code for w in result.warnings] == ["tested_leg_far", "heel_from_landmarks", "roll_assumed_level"]
-    assert result.roll_source == "level" and result.sole_roll_deg == pytest.approx(0.0, abs=0.05)
-    assert result.view == "side" and result.facing == "right"
+    assert result.camera.roll_source == "level" and result.camera.sole_roll_deg == pytest.approx(0.0, abs=0.05)
+    assert result.camera.view == "side" and result.camera.facing == "right"
 
 
 def test_settings_reach_the_result():
@@ -124,7 +124,7 @@ def test_front_view_is_refused_unless_allowed():
     with pytest.raises(ViewError, match="front"):
         analyze_knee_to_wall(with_xyzv(series, xyzv))
     result = analyze_knee_to_wall(with_xyzv(series, xyzv), KneeToWallSettings(allow_any_view=True))
-    assert result.view == "front" and "not_side_view" in [w.code for w in result.warnings]
+    assert result.camera.view == "front" and "not_side_view" in [w.code for w in result.warnings]
 
 
 def test_feet_out_of_frame_and_short_clips_warn():
@@ -181,7 +181,7 @@ def test_unseen_feet_warn():
 def test_requested_roll_source_that_is_unavailable_is_said():
     series, _ = knee_to_wall(roll_deg=4.0)
     result = analyze_knee_to_wall(series, KneeToWallSettings(roll_source="scene"))
-    assert result.roll_source == "level"
+    assert result.camera.roll_source == "level"
     (w,) = [w for w in result.warnings if w.code == "roll_assumed_level"]
     assert "no straight lines within 15 deg" in w.message and "+4.0 deg" in w.message
 
@@ -189,7 +189,8 @@ def test_requested_roll_source_that_is_unavailable_is_said():
 def test_a_lift_midway_keeps_the_angle_reached_before_it():
     series, truth = knee_to_wall(peaks_deg=(40.0,))
     rise = np.where((series.time_s > 1.0) & (series.time_s < 2.6), 0.2, 0.0)
-    (trial,) = analyze_knee_to_wall(series, heel_rise_foot=rise, settings=KneeToWallSettings(leg="left")).leg("left").trials
+    result = analyze_knee_to_wall(series, heel_rise_foot=rise, settings=KneeToWallSettings(leg="left"))
+    (trial,) = result.leg("left").trials
     # the lift (a step at 1.0 s, widened by the smoothing) bounds the frames that count
     assert trial.note is None and trial.heel_lifted and 0.9 <= trial.peak_s < 1.0
     assert trial.peak_deg == pytest.approx(truth["tibia_deg"][int(round(trial.peak_s * 30))], abs=0.5)

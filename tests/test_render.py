@@ -12,10 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ankle_cv.render import HeelLift, KneeToWall, SquatFront, SquatSide, render_clip
-from ankle_cv.render import measures
-from ankle_cv.render.truth import COLUMNS, events, per_frame, read_csv
-from ankle_cv.render.video import frames, pose_scenario, scene
+from ankle_cv_render import HeelLift, KneeToWall, SquatFront, SquatSide, measures, render_clip
+from ankle_cv_render.truth import COLUMNS, events, per_frame, read_csv
+from ankle_cv_render.video import frames, pose_scenario, scene
 
 TINY = dict(width_px=160, height_px=96, supersample=1, noise_sigma=2.0)
 
@@ -256,7 +255,7 @@ def test_render_clip_refuses_non_mp4(tmp_path):
 def test_cli_renders_and_reports_user_errors(tmp_path):
     from click.testing import CliRunner
 
-    from ankle_cv.render.cli import render
+    from ankle_cv_render.cli import render
 
     runner = CliRunner()
     out = tmp_path / "s.mp4"
@@ -273,7 +272,7 @@ def test_cli_renders_and_reports_user_errors(tmp_path):
 
 
 def test_package_import_stays_light():
-    code = "import sys, ankle_cv.render; print('cv2' in sys.modules, 'mediapipe' in sys.modules)"
+    code = "import sys, ankle_cv_render; print('cv2' in sys.modules, 'mediapipe' in sys.modules)"
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert res.stdout.strip() == "False False"
 

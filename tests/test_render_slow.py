@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ankle_cv.render import KneeToWall
+from ankle_cv_render import KneeToWall
 
 pytestmark = pytest.mark.slow
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 ])
 def test_mediapipe_finds_the_figure_near_its_true_joints(leg, facing, median_px, p90_px):
     pytest.importorskip("mediapipe")
-    from ankle_cv.render.bias import measure
+    from ankle_cv_render.bias import measure
 
     sc = KneeToWall(tested_leg=leg, facing=facing, peak_tibia_deg=(35.0,), width_px=960,
                     height_px=540, seed=21)
@@ -33,7 +33,7 @@ def test_mediapipe_finds_the_figure_near_its_true_joints(leg, facing, median_px,
 
 
 def test_samples_regenerate_bit_for_bit(tmp_path):
-    from ankle_cv.render.samples import write_samples
+    from ankle_cv_render.samples import write_samples
 
     folder = Path(__file__).resolve().parents[1] / "sample_videos"
     sums = folder / "SHA256SUMS"

@@ -8,7 +8,7 @@ import pytest
 from videos import ffmpeg, run_ffmpeg, write_noise_video, write_test_pattern
 
 from ankle_cv.errors import InputError
-from ankle_cv.source import check_complete, probe, read_frames
+from ankle_cv.io.source import check_complete, probe, read_frames
 
 
 def test_suffix_any_case(tmp_path):
@@ -105,7 +105,7 @@ def test_variable_rate_matroska_is_not_truncated(tmp_path):
 
 
 def test_a_hole_in_the_frames_is_corruption(tmp_path):
-    from ankle_cv.source import check_no_holes
+    from ankle_cv.io.source import check_no_holes
 
     clip = write_test_pattern(tmp_path / "p.mp4", seconds=1.0)
     info = probe(clip)

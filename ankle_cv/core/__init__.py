@@ -1,9 +1,9 @@
 """The numerical core: pure numpy/scipy on whole arrays.
 
-Nothing here imports OpenCV, MediaPipe, click or the file system; everything takes arrays
-and keyword-only parameters and returns arrays or frozen dataclasses of arrays.
+Nothing here imports OpenCV, MediaPipe, click or the file system; every function takes
+arrays and keyword-only parameters and returns arrays. ``measures`` holds the per-frame
+``compute_*`` body measures (tibia angle, FPPA, foot direction, heel height), ``legs`` the
+joint layout and the front-leg choice, ``geometry`` the camera roll, ``events`` heel lifts
+and trials, ``signal`` the time-series plumbing, ``quality`` clip-level quality measures.
+Tests compose them into protocols (:mod:`ankle_cv.protocols`).
 """
-
-from .kneewall import KneeToWallKinematics, knee_to_wall_kinematics
-
-__all__ = ["KneeToWallKinematics", "knee_to_wall_kinematics"]

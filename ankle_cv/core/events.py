@@ -4,30 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .geometry import upright
 from .signal import frame_interval_s, hysteresis_runs, shorth
-
-
-def heel_height_norm(dx_px: np.ndarray, dy_px: np.ndarray, *, roll_deg: float,
-                     foot_length_px: np.ndarray) -> np.ndarray:
-    """Height of the heel above the foot index, in foot lengths, in the level frame.
-
-    Measuring against the forefoot (which stays on the floor in a heel lift) rather than
-    against the image cancels camera shake and a drifting phone.
-
-    Parameters
-    ----------
-    dx_px, dy_px : ndarray of shape (L, T)
-        Image vector from the foot index to the heel of each leg.
-    roll_deg : float
-    foot_length_px : ndarray of shape (L,)
-
-    Returns
-    -------
-    ndarray of shape (L, T)
-        Not yet referred to the heel-down level: see :func:`heel_baseline`.
-    """
-    return upright(dx_px, dy_px, roll_deg=roll_deg)[1] / foot_length_px[:, None]
 
 
 def heel_baseline(height: np.ndarray, use: np.ndarray) -> np.ndarray:

@@ -5,17 +5,41 @@ frames, and the far leg may collapse onto the near one), so the front (tested) l
 from geometry in every frame: the foot furthest forward in the direction the feet point. Its
 anatomical side is MediaPipe's majority label over the whole stance.
 
-Layout: coordinates are separate arrays of shape (4 joints, 2 legs, T) (knee, ankle, heel,
-foot index, see ``ankle_cv.landmarks.KNEE``; legs by MediaPipe label, 0 left, 1 right), and
-per-leg series have shape (2, T), so that every operation runs on contiguous rows.
+Layout (the core's one axis order): coordinates are separate arrays of shape
+(5 joints, 2 legs, T) (hip, knee, ankle, heel, foot index, see ``ankle_cv.landmarks.HIP``;
+legs 0 left, 1 right), and per-leg series have shape (2, T), so that every operation runs on
+contiguous rows. :func:`front` takes the front leg of any such array.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..landmarks import ANKLE, HEEL, KNEE, TOE
+from ..landmarks import ANKLE, HEEL, KNEE, LEG_SLICE, N_JOINTS, N_LANDMARKS, TOE
 from .signal import fill_nearest, moving_sum, runs, speed
+
+#: Frames per block when the leg landmarks are transposed into rows.
+_BLOCK_FRAMES = 65536
+
+
+def gather_joints(xyzv: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The leg landmarks of a (T, 33, 4) array as float32 rows: x, y, visibility, each of
+    shape (5 joints, 2 legs, T) (hip, knee, ankle, heel, foot index; MediaPipe's left, right).
+
+    The transpose runs in blocks of frames that stay in cache, which makes it about as fast
+    as a plain copy of those landmarks.
+    """
+    xyzv = np.asarray(xyzv)
+    if xyzv.ndim != 3 or xyzv.shape[1:] != (N_LANDMARKS, 4):
+        raise ValueError(f"xyzv must have shape (T, {N_LANDMARKS}, 4), got {xyzv.shape}")
+    n = xyzv.shape[0]
+    legs = xyzv[:, LEG_SLICE].reshape(n, N_JOINTS, 2, 4)  # a view: frame, joint, leg, value
+    x, y, vis = (np.empty((N_JOINTS, 2, n), dtype=np.float32) for _ in range(3))
+    for lo in range(0, n, _BLOCK_FRAMES):  # a loop over blocks of frames
+        block = legs[lo:lo + _BLOCK_FRAMES].transpose(3, 1, 2, 0)  # value, joint, leg, frame
+        hi = lo + block.shape[-1]
+        x[..., lo:hi], y[..., lo:hi], vis[..., lo:hi] = block[0], block[1], block[3]
+    return x, y, vis
 
 #: Typical lengths and positions are medians over at most this many evenly spaced frames
 #: (20 000 samples put the median within a fraction of a percent).
@@ -46,7 +70,7 @@ def gate_implausible_lengths(x: np.ndarray, y: np.ndarray, *, tolerance: float =
 
     Parameters
     ----------
-    x, y : ndarray of shape (4, 2, T)
+    x, y : ndarray of shape (5, 2, T)
         Modified in place: knee and ankle NaN where the shank is off, heel and foot index
         where the foot is off.
     tolerance : float
@@ -195,23 +219,27 @@ def swap_legs(values: np.ndarray, swap: np.ndarray) -> np.ndarray:
     return np.where(swap, values[..., ::-1, :], values)
 
 
-def pick(values: np.ndarray, side: np.ndarray) -> np.ndarray:
-    """Per frame, the leg ``side`` (0/1) of a (2, T) series; NaN where ``side`` is NaN."""
-    out = np.where(side == 1.0, values[1], values[0]).astype(np.float64)
-    return np.where(np.isfinite(side), out, np.nan)
-
-
-def pick_leg(values: np.ndarray, side: np.ndarray) -> np.ndarray:
-    """Per frame, the leg ``side`` (0/1) of a (T, 2, ...) array; NaN where ``side`` is NaN.
+def front(values: np.ndarray, side: np.ndarray) -> np.ndarray:
+    """Per frame, the leg ``side`` (0/1) of an array of shape (..., 2, T).
 
     Returns
     -------
-    ndarray of shape (T, ...), float64
+    ndarray of shape (..., T), float64
+        NaN where ``side`` is NaN.
     """
-    mask = (side == 1.0).reshape((-1,) + (1,) * (values.ndim - 2))
-    out = np.where(mask, values[:, 1], values[:, 0]).astype(np.float64)
-    known = np.isfinite(side).reshape((-1,) + (1,) * (out.ndim - 1))
-    return np.where(known, out, np.nan)
+    values = np.asarray(values)
+    out = np.where(side == 1.0, values[..., 1, :], values[..., 0, :]).astype(np.float64)
+    return np.where(np.isfinite(side), out, np.nan)
+
+
+def front_mask(mask: np.ndarray, side: np.ndarray) -> np.ndarray:
+    """:func:`front` of a boolean (..., 2, T) array: False where ``side`` is unknown."""
+    return front(mask.astype(np.float64), side) == 1.0
+
+
+def is_front_leg(side: np.ndarray) -> np.ndarray:
+    """ndarray of shape (2, T), bool: whether each leg is the front leg in each frame."""
+    return np.isfinite(side) & (np.arange(2)[:, None] == side)
 
 
 def planted_ok(x: np.ndarray, y: np.ndarray, is_front: np.ndarray, stance: np.ndarray, foot_px: np.ndarray, *,

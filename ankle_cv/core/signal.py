@@ -52,7 +52,8 @@ def fill_gaps(values: np.ndarray, time_s: np.ndarray, *, max_gap_s: float) -> np
         if not spans.size:
             continue
         lengths = spans[:, 1] - spans[:, 0]
-        idx = np.repeat(spans[:, 0], lengths) + (np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths))
+        offset = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        idx = np.repeat(spans[:, 0], lengths) + offset
         lo = np.repeat(spans[:, 0] - 1, lengths)
         hi = np.repeat(spans[:, 1], lengths)
         w = (time_s[idx] - time_s[lo]) / (time_s[hi] - time_s[lo])

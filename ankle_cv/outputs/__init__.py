@@ -1,1 +1,1 @@
-"""Sinks: report JSON, per-frame CSV, text summary, and atomic writing of an output folder."""
+"""Sinks for any protocol's result: report JSON, per-frame CSV, text, atomic folders."""

@@ -63,7 +63,8 @@ class Validation:
     angle_max_abs_deg: float = 6.53
 
     def as_dict(self) -> dict:
-        return dataclasses.asdict(self) | {"source": "benchmarks/accuracy.py, rendered clips, tested leg near the camera"}
+        source = "benchmarks/accuracy.py, rendered clips, tested leg near the camera"
+        return dataclasses.asdict(self) | {"source": source}
 
 
 VALIDATION = Validation()

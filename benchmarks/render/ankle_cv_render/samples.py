@@ -1,6 +1,6 @@
 """The bundled sample videos (sample_videos/), regenerated bit-for-bit from these scenarios.
 
-``python -m ankle_cv.render.cli samples sample_videos`` renders each one and writes
+``python -m ankle_cv_render.cli samples sample_videos`` renders each one and writes
 ``SHA256SUMS`` over the videos and their truth files. Same numpy, OpenCV (and its FFmpeg)
 versions give the same bytes; another platform may differ in the last bits of a few pixels.
 """

@@ -13,7 +13,7 @@ import hashlib
 import importlib.util
 from pathlib import Path
 
-from .errors import ModelError
+from ..errors import ModelError
 
 MODEL_NAME = "MediaPipe Pose Landmark Full (BlazePose GHUM 3D, model_complexity=1)"
 

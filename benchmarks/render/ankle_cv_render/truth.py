@@ -2,7 +2,7 @@
 
 Every number is measured on the posed 3-D model (not copied from the scenario), so it is the
 truth of the pixels even where a commanded value could not be met exactly. Definitions follow
-ankle_cv.landmarks; see ankle_cv/render/README.md for the file formats.
+ankle_cv.landmarks; see benchmarks/render/README.md for the file formats.
 """
 
 from __future__ import annotations

@@ -8,15 +8,17 @@ the landmarks.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 from collections.abc import Callable
 from pathlib import Path
 
+from ..series import LandmarkSeries
+from .estimator import PoseSettings
 from .models import sha256_file
-from .pose import PoseSettings, estimate_pose, pose_meta
-from .series import LandmarkSeries
+from .runner import estimate_pose, pose_meta
 
 _KEYS = ("video_sha256", "model_sha256", "ankle_cv_version", "pose_settings", "scene_lines", "chunk_frames")
 
@@ -73,8 +75,8 @@ def landmarks_for(
     path = cache_path(cache_dir, meta) if cache_dir is not None else None
     if path is not None and path.is_file():
         series = _load_fresh(path, meta)
-        if series is not None:
-            return series, True
+        if series is not None:  # the same content may have been cached under another name
+            return dataclasses.replace(series, source=os.path.basename(video)), True
     series = estimate_pose(video, settings=settings, video_sha256=video_sha, workers=workers, progress=progress)
     if path is not None:
         try:

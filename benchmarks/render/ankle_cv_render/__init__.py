@@ -2,9 +2,9 @@
 
 A figure that MediaPipe Pose takes for a person, posed by known joint angles (3-D forward
 kinematics with Winter's anthropometry), projected through a pinhole phone camera and ray cast
-with numpy, gives exact truth for every number ankle-cv reports. See README.md in this folder.
+with numpy, gives exact truth for every number ankle-cv reports. See ../README.md.
 
->>> from ankle_cv.render import KneeToWall, render_clip
+>>> from ankle_cv_render import KneeToWall, render_clip
 >>> truth = render_clip(KneeToWall(peak_tibia_deg=(35.0, 40.0)), "ktw.mp4")  # doctest: +SKIP
 
 Importing this package loads numpy only; OpenCV loads when frames are written.

@@ -1,6 +1,6 @@
 """How far MediaPipe Pose's leg landmarks sit from the rendered figure's true joint centres.
 
-``python -m ankle_cv.render.bias`` renders knee-to-wall clips for left/right tested leg x facing
+``python -m ankle_cv_render.bias`` renders knee-to-wall clips for left/right tested leg x facing
 left/right (three slow drives to 50 deg each), runs MediaPipe Pose (complexity 1, video mode,
 no smoothing) on the frames, and prints a markdown table: mean landmark offsets in the shank's
 frame (mm along the knee->ankle axis and anterior, i.e. in the foot's direction) and the
@@ -153,7 +153,7 @@ def bias_table(*, model: str = "anatomical", drop_parts: tuple[str, ...] = (), s
 
 
 def main() -> None:
-    """``python -m ankle_cv.render.bias [--model capsules] [--drop calf,achilles] ...``"""
+    """``python -m ankle_cv_render.bias [--model capsules] [--drop calf,achilles] ...``"""
     import click
 
     @click.command()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import InputError
+from ..errors import InputError
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".m4v")
 
@@ -144,7 +144,7 @@ def _prefetched(items: Iterator, prefetch: int) -> Iterator:
                         continue
                 if stop_event.is_set():
                     return
-        except Exception as exc:  # handed to the consumer, re-raised there
+        except Exception as exc:  # noqa: BLE001 - handed to the consumer, re-raised there
             if not stop_event.is_set():
                 q.put(exc)
         finally:
@@ -233,3 +233,67 @@ def check_no_holes(info: VideoInfo, time_s: np.ndarray) -> None:
             f"corrupt: about {missing} frames cannot be decoded between {time_s[k]:.2f} and {time_s[k + 1]:.2f} s",
             path=info.path,
         )
+
+
+class FileSource:
+    """Frames of a video file: ``frames(start=0, stop=None)`` can be read again and again.
+
+    ``info`` is what the container says (probed, and refused with :class:`InputError` when
+    the file is not a usable video, at construction).
+    """
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.info = probe(path)
+        self.name = os.path.basename(self.info.path)
+
+    def frames(self, *, start: int = 0, stop: int | None = None, prefetch: int = 8) -> Iterator[Frame]:
+        return read_frames(self.info.path, start=start, stop=stop, prefetch=prefetch)
+
+
+class CaptureSource:
+    """Frames of a camera (an index) or a stream (a URL), newest first: one pass only.
+
+    The capture's own buffer is set to one frame, so that a slow consumer gets the newest
+    frame rather than a queue of old ones; frame times are seconds on the monotonic clock
+    since the source opened (a camera has no container times).
+    """
+
+    def __init__(self, spec: int | str) -> None:
+        cv2 = _cv2()
+        self.name = f"camera {spec}" if isinstance(spec, int) else str(spec)
+        self._cap = cv2.VideoCapture(spec) if isinstance(spec, int) else cv2.VideoCapture(spec, cv2.CAP_FFMPEG)
+        if not self._cap.isOpened():
+            raise InputError("cannot be opened (no such camera, or the stream does not answer)", path=self.name)
+        self._cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
+        fps = float(self._cap.get(cv2.CAP_PROP_FPS))
+        self.fps = fps if np.isfinite(fps) and 0 < fps <= 1000 else 30.0
+
+    def frames(self, *, start: int = 0, stop: int | None = None) -> Iterator[Frame]:
+        """Frames as they arrive, until the source ends or ``stop`` frames were read."""
+        import time
+
+        t0 = time.monotonic()
+        index = 0
+        try:
+            while stop is None or index < stop:
+                ok, image = self._cap.read()
+                if not ok or image is None:
+                    break
+                if index >= start:
+                    yield Frame(index, time.monotonic() - t0, image)
+                index += 1
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._cap.release()
+
+
+def open_source(spec: int | str | os.PathLike) -> FileSource | CaptureSource:
+    """A frame source for a video file path, a camera index (an int, or digits) or a stream
+    URL (``scheme://...``)."""
+    if isinstance(spec, int) or (isinstance(spec, str) and spec.isdigit()):
+        return CaptureSource(int(spec))
+    if isinstance(spec, str) and "://" in spec:
+        return CaptureSource(spec)
+    return FileSource(spec)

@@ -1,4 +1,4 @@
-"""``ankle-cv render``: render test videos with exact ground truth.
+"""``ankle-cv-render``: render test videos with exact ground truth.
 
 Subcommands ``knee-to-wall``, ``squat-front`` and ``squat-side`` render one clip (``-o``
 names the .mp4; the truth files go beside it); ``samples DIR`` regenerates the bundled samples.

@@ -113,7 +113,7 @@ class Capture:
             raise ValueError(f"supersample must be an integer in [1, 4], got {self.supersample!r}")
         _check("blur_px", self.blur_px, 0.0, 3.0)
         if not isinstance(self.appearance, Appearance):
-            raise ValueError("appearance must be an ankle_cv.render.figure.Appearance")
+            raise ValueError("appearance must be an ankle_cv_render.figure.Appearance")
 
     def to_dict(self) -> dict:
         """All parameters as JSON-ready values, with the scenario's class name under ``type``."""

@@ -95,3 +95,26 @@ def scene_lines(image_bgr: np.ndarray, landmarks_xy: np.ndarray | None = None) -
     if mask is not None and len(seg):
         seg = seg[_share_on_mask(seg, mask) <= _MAX_ON_PERSON]
     return seg / scale
+
+
+class SceneLineCollector:
+    """A per-frame stage: the scene segments of every ``every``-th frame (by frame index).
+
+    ``update`` takes each frame with the person's landmarks (to mask the person out);
+    ``lines`` is what was collected, shape (K, 5): frame index, x0, y0, x1, y1 in pixels.
+    """
+
+    def __init__(self, every: int = LINES_EVERY) -> None:
+        self.every = every
+        self._found: list[np.ndarray] = []
+
+    def update(self, index: int, image_bgr: np.ndarray, landmarks_px: np.ndarray | None) -> None:
+        if index % self.every:
+            return
+        xy = None if landmarks_px is None else landmarks_px[:, :2]
+        seg = scene_lines(image_bgr, xy)
+        self._found.append(np.column_stack((np.full(len(seg), index, np.float32), seg)))
+
+    @property
+    def lines(self) -> np.ndarray:
+        return np.concatenate(self._found) if self._found else np.zeros((0, 5), dtype=np.float32)

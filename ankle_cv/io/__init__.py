@@ -1,0 +1,1 @@
+"""Frames in, frames out: frame sources (file, camera, stream) and video sinks."""

@@ -1,0 +1,68 @@
+"""Options of the knee-to-wall analysis: every default is stated here, once."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ...landmarks import LEGS
+from ...vocab import RollChoice
+from ..references import References
+
+
+@dataclasses.dataclass(frozen=True)
+class KneeToWallSettings:
+    """Analysis options (the documented defaults).
+
+    Attributes
+    ----------
+    min_visibility : float
+        Landmarks seen with less MediaPipe visibility count as missing.
+    max_gap_s : float
+        Longest gap of missing shank landmarks bridged by interpolation.
+    cutoff_hz : float
+        -3 dB frequency of the zero-phase Gaussian smoothing of angles and heel heights.
+    roll_source : RollChoice
+        Which estimate of the camera roll to use: scene lines, the planted sole, or none (a
+        level camera); ``auto`` takes the scene lines when they agree, else assumes level.
+    roll_deg : float, optional
+        Camera roll given by the user; overrides ``roll_source``.
+    leg : {"left", "right"}, optional
+        The tested (front) leg, overriding the side read from MediaPipe's labels.
+    heel_on_foot, heel_off_foot, heel_min_duration_s : float
+        Heel-lift hysteresis thresholds (foot lengths) and minimum duration.
+    max_foot_speed : float
+        A foot slower than this (foot lengths per second, heel and foot index) is still; the
+        heel-down level and the sole's roll come from still front-foot frames.
+    min_prominence_deg, min_spacing_s : float
+        Trial (knee drive) segmentation: the least rise of a drive and the least time
+        between two drive peaks.
+    foot_length_cm : float, optional
+        Foot length, to express heel-lift heights in cm.
+    allow_any_view : bool
+        Analyse a clip filmed from the front instead of refusing it.
+    references : References
+        Cut-offs and reference values the verdicts and the report use.
+    """
+
+    min_visibility: float = 0.5
+    max_gap_s: float = 0.25
+    cutoff_hz: float = 6.0
+    roll_source: RollChoice = RollChoice.AUTO
+    roll_deg: float | None = None
+    leg: str | None = None
+    heel_on_foot: float = 0.035
+    heel_off_foot: float = 0.0175
+    heel_min_duration_s: float = 0.15
+    max_foot_speed: float = 1.0
+    min_prominence_deg: float = 5.0
+    min_spacing_s: float = 1.0
+    foot_length_cm: float | None = None
+    allow_any_view: bool = False
+    references: References = References()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "roll_source", RollChoice(self.roll_source))
+        if self.leg is not None and self.leg not in LEGS:
+            raise ValueError(f"leg must be one of {LEGS} or None, got {self.leg!r}")
+        if self.heel_off_foot > self.heel_on_foot:
+            raise ValueError(f"heel_off_foot {self.heel_off_foot} must not exceed heel_on_foot {self.heel_on_foot}")
