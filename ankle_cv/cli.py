@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
 import os
@@ -13,6 +12,7 @@ import click
 
 from . import __version__
 from .errors import AnkleCVError
+from .vocab import ExitCode
 
 #: Settings named by errors' hints, and the flag that sets each.
 FLAGS = {"allow_any_view": "--allow-any-view", "roll_deg": "--roll-deg", "leg": "--leg"}
@@ -40,25 +40,7 @@ class Finite(click.FloatRange):
         return number
 
 
-class LazyGroup(click.Group):
-    """A group whose heavy subcommands are imported only when used ("name": "module:attr")."""
-
-    def __init__(self, *args, lazy: dict[str, str] | None = None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.lazy = lazy or {}
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(super().list_commands(ctx)) | set(self.lazy))
-
-    def get_command(self, ctx: click.Context, name: str):
-        if name in self.lazy:
-            module, attr = self.lazy[name].split(":")
-            return getattr(importlib.import_module(module), attr)
-        return super().get_command(ctx, name)
-
-
-@click.group(cls=LazyGroup, lazy={},
-             context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ankle-cv")
 def cli() -> None:
     """Ankle dorsiflexion (knee-to-wall test) from phone or webcam video.
@@ -110,7 +92,7 @@ def _progress_callback(enabled: bool, label: str):
 
 
 @cli.command()
-@click.argument("video", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("video", type=click.Path(exists=True, dir_okay=False, readable=False, path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for report.json, angles.csv and landmarks.npz.")
 @click.option("--leg", type=click.Choice(["auto", "left", "right"]), default="auto", show_default=True,
@@ -142,7 +124,8 @@ def analyze(video: Path, out_dir: Path | None, leg: str, as_json: bool, roll_sou
     every trial and every heel lift; --out also writes report.json, angles.csv and the
     landmarks.
     """
-    from .pipeline import analyze_video, write_outputs
+    from .io.source import probe
+    from .pipeline import analyze_video, check_output_dir, write_outputs
     from .pose.cache import default_cache_dir
     from .protocols.knee_to_wall import KneeToWallSettings
     from .protocols.references import References
@@ -154,6 +137,9 @@ def analyze(video: Path, out_dir: Path | None, leg: str, as_json: bool, roll_sou
     )
     update, close = _progress_callback(not quiet and sys.stderr.isatty(), "pose")
     try:
+        probe(video)  # a bad input is refused before anything else
+        if out_dir is not None:
+            check_output_dir(out_dir)  # ... and so is an output folder that cannot be written
         cache = None if no_cache else (cache_dir or default_cache_dir())
         try:
             analysis = analyze_video(video, "knee-to-wall", settings, cache_dir=cache, workers=workers,
@@ -172,18 +158,48 @@ def analyze(video: Path, out_dir: Path | None, leg: str, as_json: bool, roll_sou
             order = ["report.json", analysis.protocol.table_name, "summary.txt", "landmarks.npz"]
             names = sorted(written, key=order.index)
             click.echo(f"\nWrote {', '.join(names[:-1])} and {names[-1]} to {out_dir}")
+    if not analysis.protocol.has_result(analysis.result):
+        click.get_current_context().exit(int(ExitCode.NO_RESULT))
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived (what `timeout` and job schedulers send): unwind, clean up, exit 143."""
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated()
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def main() -> None:
-    """Console entry point: user errors are one line; an unexpected error says how to get
-    its traceback instead of printing it."""
+    """Console entry point: every error is one line with its documented exit code; an
+    unexpected error says how to get its traceback instead of printing it. SIGINT and SIGTERM
+    unwind (pose helpers stop, staged outputs are removed) and exit 130 and 143."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _raise_terminated)
     try:
-        cli.main(standalone_mode=True)
-    except SystemExit:
-        raise
-    except Exception as exc:  # a bug, not a user error
+        code = cli.main(standalone_mode=False)
+    except click.UsageError as exc:
+        where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+        click.echo(f"Error: {_one_line(exc.format_message())}{where}", err=True)
+        sys.exit(int(ExitCode.USAGE))
+    except click.ClickException as exc:
+        click.echo(f"Error: {_one_line(exc.format_message())}", err=True)
+        sys.exit(exc.exit_code)
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("Error: interrupted", err=True)
+        sys.exit(int(ExitCode.INTERRUPTED))
+    except Terminated:
+        click.echo("Error: terminated", err=True)
+        sys.exit(int(ExitCode.TERMINATED))
+    except Exception as exc:  # noqa: BLE001 - a bug, not a user error: one line, traceback on request
         if os.environ.get("ANKLE_CV_DEBUG"):
             raise
         click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); "
                    "set ANKLE_CV_DEBUG=1 for the traceback and please report it", err=True)
-        sys.exit(1)
+        sys.exit(int(ExitCode.INTERNAL))
+    sys.exit(code if isinstance(code, int) else 0)

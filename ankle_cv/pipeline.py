@@ -85,6 +85,20 @@ def analyze_video(
     return score_series(series, protocol, settings, video=video, from_cache=from_cache)
 
 
+def check_output_dir(out_dir: str | os.PathLike) -> None:
+    """Refuse, before any work, an output folder that cannot be written: a path through a
+    file, or a folder (or the nearest existing parent) without write permission. Creates
+    nothing."""
+    out = Path(out_dir)
+    existing = next((p for p in (out, *out.parents) if p.exists()), None)
+    if existing is None:
+        return
+    if not existing.is_dir():
+        raise OutputError(f"cannot write the results: {existing} is a file, not a folder", path=str(out_dir))
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write the results: no permission to write in {existing}", path=str(out_dir))
+
+
 def write_outputs(analysis: Analysis, out_dir: str | os.PathLike) -> list[str]:
     """Write report.json, the per-frame CSV, summary.txt and landmarks.npz to ``out_dir``,
     all or nothing (staged, then moved in with the report last). Returns the names written.

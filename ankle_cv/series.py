@@ -12,6 +12,13 @@ import numpy as np
 
 from .landmarks import N_LANDMARKS
 
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 #: Bump when the .npz layout changes; older files are then treated as stale.
 NPZ_FORMAT = 2
 
@@ -94,6 +101,7 @@ class LandmarkSeries:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial.npz", dir=path.parent)
         os.close(fd)
         tmp = Path(tmp_name)
+        tmp.chmod(0o666 & ~_umask())  # the mode of any file the user creates, not mkstemp's 0600
         np.savez_compressed(
             tmp,
             xyzv=self.xyzv,

@@ -90,6 +90,7 @@ class WarningCode(StrEnum):
     LARGE_ROLL = "large_roll"
     LEG_SIDE_UNCERTAIN = "leg_side_uncertain"
     ASYMMETRY_WITHHELD = "asymmetry_withheld"
+    DAMAGED_FRAMES = "damaged_frames"
 
     @property
     def when(self) -> str:
@@ -129,6 +130,8 @@ _WHEN = {
                                     "frames",
     WarningCode.ASYMMETRY_WITHHELD: "both legs were tested but a result is not interpretable: no left-right "
                                     "comparison",
+    WarningCode.DAMAGED_FRAMES: "the video decoder reported damage (a corrupt stretch it concealed and decoded on): "
+                                "landmarks there may be wrong; names the frames and the trials they fall in",
 }
 
 _BLOCKS = {
@@ -152,6 +155,9 @@ class ExitCode(enum.IntEnum):
     VIEW = 5
     MODEL = 6
     OUTPUT = 7
+    NO_RESULT = 8
+    INTERRUPTED = 130
+    TERMINATED = 143
 
     @property
     def doc(self) -> str:
@@ -161,13 +167,17 @@ class ExitCode(enum.IntEnum):
 _EXIT_DOC = {
     ExitCode.OK: "success",
     ExitCode.INTERNAL: "internal error (a bug: `ANKLE_CV_DEBUG=1` shows the traceback)",
-    ExitCode.USAGE: "usage error (e.g. the file does not exist)",
+    ExitCode.USAGE: "usage error (e.g. the file does not exist, an unknown option), one line",
     ExitCode.INPUT: "not a video, empty, corrupt (a stretch of frames that cannot be decoded), truncated (decoding "
                     "stops well short of the declared length, in frames and in time), no decodable frame",
     ExitCode.NO_PERSON: "no person in any frame",
     ExitCode.VIEW: "wrong camera view (front view for knee-to-wall)",
     ExitCode.MODEL: "the pose model is missing or not the pinned one",
-    ExitCode.OUTPUT: "the output folder cannot be written",
+    ExitCode.OUTPUT: "the output folder cannot be written (checked before the analysis starts)",
+    ExitCode.NO_RESULT: "analysed, outputs written, but no tested leg has a result (no valid trial): the report "
+                        "says why",
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C, SIGINT): pose helpers stopped, nothing half-written left",
+    ExitCode.TERMINATED: "terminated (SIGTERM, as `timeout` and job schedulers send): the same clean-up",
 }
 
 

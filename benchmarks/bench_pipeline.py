@@ -12,7 +12,9 @@ the same played three times (822 frames, 27 s) and that upscaled to 1920x1080.
    alternative: a new Python process running a bare single-process MediaPipe loop over the
    same clip (``cv2.VideoCapture`` -> ``Pose.process`` on every frame, nothing else). Each is
    run twice, interleaved, and the faster run counts. Printed: seconds and the ratio.
-2. **Stages** (in this process, one after the other): decoding; the pose stage with one
+2. **Peak memory**: resident memory of the command's whole process tree (the command and its
+   pose helpers), sampled every 50 ms, on the sample and on the sample played ten times.
+3. **Stages** (in this process, one after the other): decoding; the pose stage with one
    process and with the default number; the core; heel tracking in the image; the outputs.
 """
 
@@ -84,6 +86,39 @@ def whole_command(clip: Path, out: Path, repeats: int = 2) -> dict:
     return {"command": min(ours), "bare_loop": min(plain)}
 
 
+def tree_rss_bytes(pid: int) -> int:
+    """Resident memory of a process and all its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+        rss[int(entry.name)] = int(fields[21]) * 4096
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo += children.get(p, [])
+    return total
+
+
+def peak_rss(clip: Path, out: Path) -> tuple[float, int]:
+    """Wall time and peak resident memory of the whole process tree of one command."""
+    command = [str(BIN / "ankle-cv"), "analyze", str(clip), "--out", str(out), "--no-cache", "-q"]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, tree_rss_bytes(proc.pid))
+        time.sleep(0.05)
+    return time.perf_counter() - t0, peak
+
+
 def stages(clip: Path, out: Path) -> dict:
     from ankle_cv.io.source import probe, read_frames
     from ankle_cv.pipeline import Analysis, write_outputs
@@ -130,6 +165,12 @@ def main() -> None:
             print(f"  {label:20} {r['command']:15.2f} s {r['bare_loop']:18.2f} s {r['command'] / r['bare_loop']:6.2f}x")
         if args.quick:
             return
+        long_clip = make_clip(folder, (1280, 720), 30)
+        print("\npeak resident memory of the whole process tree (command and its pose helpers), cache off")
+        base_s, base = peak_rss(SAMPLE, folder / "out")
+        long_s, long = peak_rss(long_clip, folder / "out")
+        print(f"  9 s 720p (sample):  {base / 2**20:7.0f} MiB in {base_s:5.1f} s")
+        print(f"  91 s 720p (x10):    {long / 2**20:7.0f} MiB in {long_s:5.1f} s   ratio {long / base:.2f}x")
         print("\nstages, in this process")
         rows = {label: stages(clip, folder / "out") for label, clip in clips.items()}
         print(f"  {'stage':24} " + " ".join(f"{label:>22}" for label in rows))

@@ -108,3 +108,16 @@ def test_only_the_shipped_model_complexity_is_allowed():
 def test_version_is_in_the_cache_key():
     meta = cache.pose_meta(PoseSettings(), "ab" * 32)
     assert meta["ankle_cv_version"] == __version__
+
+
+def test_an_unreachable_cache_only_costs_time(tmp_path, counted_pose, monkeypatch):
+    video = write_noise_video(tmp_path / "clip.mp4")
+    store = tmp_path / "cache"
+    store.mkdir()
+
+    def denied(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(cache.Path, "is_file", denied)
+    series, hit = cache.landmarks_for(str(video), cache_dir=store)
+    assert not hit and len(counted_pose) == 1 and series.n_frames > 0

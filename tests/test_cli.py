@@ -1,6 +1,7 @@
 """The command line with click's CliRunner: outputs, one-line errors and exit codes."""
 
 import json
+import os
 
 import pytest
 from click.testing import CliRunner
@@ -177,3 +178,39 @@ def test_a_bug_is_one_line_with_a_hint_not_a_traceback(monkeypatch, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["Error: internal error (ZeroDivisionError: division by zero); set ANKLE_CV_DEBUG=1 for the "
                    "traceback and please report it"]
+
+
+def test_an_output_folder_through_a_file_is_refused_before_any_work(runner, tmp_path, synthetic_landmarks):
+    video = write_noise_video(tmp_path / "clip.mp4")
+    blocker = tmp_path / "afile.txt"
+    blocker.write_text("x")
+    result = runner.invoke(cli, ["analyze", str(video), "--out", str(blocker / "sub")])
+    assert result.exit_code == 7
+    assert "is a file, not a folder" in one_line_error(result)
+    assert synthetic_landmarks == []  # no landmarks were asked for
+
+
+def test_a_run_without_a_result_has_its_own_exit_code(runner, tmp_path, monkeypatch):
+    series, _ = knee_to_wall(peaks_deg=(7.0, 8.0))  # wobbles, no knee drive
+    monkeypatch.setattr(ankle_cv.pose.cache, "landmarks_for", lambda video, **kw: (series, False))
+    video = write_noise_video(tmp_path / "clip.mp4")
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["analyze", str(video), "--out", str(out)])
+    assert result.exit_code == 8
+    assert "No knee drive found" in result.output
+    assert json.loads((out / "report.json").read_text())["legs"] == []
+
+
+def test_stale_staging_of_a_killed_run_is_swept(tmp_path, monkeypatch):
+    from ankle_cv.outputs.atomic import PREFIX, staged_outputs
+
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = out / f"{PREFIX}999999-abc"  # a pid that does not exist
+    dead.mkdir()
+    alive = out / f"{PREFIX}{os.getpid()}-xyz"  # a run still going (this one)
+    alive.mkdir()
+    with staged_outputs(out) as stage:
+        stage.path("report.json").write_text("{}")
+    assert not dead.exists() and alive.exists()
+    assert (out / "report.json").exists()

@@ -254,3 +254,24 @@ def test_an_implausible_peak_is_no_result_and_says_why():
     (trial,) = analyze_knee_to_wall(series, KneeToWallSettings(leg="left")).leg("left").trials
     assert trial.peak_deg is None and trial.peak_any_deg == pytest.approx(80.0, abs=0.5)
     assert trial.note.startswith("its highest heel-down, tracked angle (80 deg) is not a knee-to-wall drive")
+
+
+def test_a_person_in_a_few_frames_of_noise_is_no_person():
+    series, _ = knee_to_wall()
+    xyzv = np.full_like(series.xyzv, np.nan)
+    xyzv[[10, 50, 90, 130, 170]] = series.xyzv[[10, 50, 90, 130, 170]]  # "found" in 5 of 300 frames
+    with pytest.raises(NoPersonError, match="only 5 of"):
+        analyze_knee_to_wall(with_xyzv(series, xyzv))
+
+
+def test_a_knee_below_its_ankle_is_a_landmark_error_not_an_angle():
+    series, _ = knee_to_wall(peaks_deg=(30.0,))
+    xyzv = series.xyzv.copy()
+    flipped = slice(40, 44)  # MediaPipe puts the tested knee under the ankle for four frames
+    xyzv[flipped, lm.LEFT_KNEE, 1] = xyzv[flipped, lm.LEFT_ANKLE, 1] + 150
+    result = analyze_knee_to_wall(with_xyzv(series, xyzv))
+    kin = result.kinematics
+    assert np.isnan(kin.tibia_raw_deg[0, flipped]).all()
+    assert np.nanmin(kin.front(kin.tibia_deg)) > -10.0  # no -150 deg excursion
+    (trial,) = result.leg("left").trials
+    assert trial.peak_any_deg == pytest.approx(30.0, abs=0.3)

@@ -18,16 +18,21 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
+from . import native_log
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".m4v")
+#: Codecs of still pictures: a file holding one such frame is a photo renamed, not a clip.
+IMAGE_CODECS = ("MPNG", "PNG", "MJPG", "BMP", "TIFF", "WEBP", "GIF")
 
 #: A clip that decodes to fewer than this share of its declared frames is truncated.
 _MIN_DECODED_SHARE = 0.95
 
 
 def _cv2():
+    """OpenCV, with native stderr captured: FFmpeg reports decoding errors there (at its
+    default level, errors only), and :mod:`ankle_cv.io.native_log` reads them."""
     os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
-    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET
+    native_log.start()
     import cv2
 
     return cv2
@@ -48,11 +53,13 @@ class VideoInfo:
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Frame:
-    """One decoded, upright frame."""
+    """One decoded, upright frame; ``decode_errors`` counts what FFmpeg reported while
+    decoding it (damage it concealed: the picture may be wrong)."""
 
     index: int
     time_s: float
     image_bgr: np.ndarray
+    decode_errors: int = 0
 
 
 def check_video_path(path: str | os.PathLike) -> Path:
@@ -69,6 +76,8 @@ def check_video_path(path: str | os.PathLike) -> Path:
         )
     if p.stat().st_size == 0:
         raise InputError("is empty (0 bytes)", path=str(path))
+    if not os.access(p, os.R_OK):
+        raise InputError("cannot be read (permission denied)", path=str(path))
     return p
 
 
@@ -103,13 +112,16 @@ def probe(path: str | os.PathLike) -> VideoInfo:
         cap.release()
     if width <= 0 or height <= 0:
         raise InputError("has no video stream", path=str(path))
+    if n <= 1 and codec.strip().upper() in IMAGE_CODECS:
+        raise InputError(f"is a still image ({codec.strip()}), not a video", path=str(path))
     if not np.isfinite(fps) or fps <= 0 or fps > 1000:
         fps = 30.0
     return VideoInfo(str(p), width, height, fps, max(n, 0), rotation, codec)
 
 
-def _decoded(path: Path, start: int, stop: int | None) -> Iterator[tuple[int, float, np.ndarray]]:
-    """(index, container time in s, upright BGR image) of frames ``start`` <= i < ``stop``."""
+def _decoded(path: Path, start: int, stop: int | None) -> Iterator[tuple[int, float, np.ndarray, int]]:
+    """(index, container time in s, upright BGR image, decoding errors reported while reading
+    it) of frames ``start`` <= i < ``stop``."""
     cv2 = _cv2()
     cap = _open(path)
     try:
@@ -117,11 +129,15 @@ def _decoded(path: Path, start: int, stop: int | None) -> Iterator[tuple[int, fl
         # seek by decoding: container seeks are not frame-exact for variable frame rates
         while index < start and cap.grab():
             index += 1
+        checked = native_log.size()  # the decoder's threads may log between two reads: scan without gaps
         while stop is None or index < stop:
             ok, image = cap.read()
             if not ok or image is None:
                 break
-            yield index, cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0, image
+            logged = native_log.size()
+            errors = native_log.decode_errors_since(checked) if logged > checked else 0
+            checked = logged
+            yield index, cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0, image, errors
             index += 1
     finally:
         cap.release()
@@ -186,12 +202,12 @@ def read_frames(path: str | os.PathLike, *, start: int = 0, stop: int | None = N
     last_t = -np.inf
     dt = 1.0 / info.fps
     count = 0
-    for index, t_s, image in items:
+    for index, t_s, image, errors in items:
         if not np.isfinite(t_s) or t_s <= last_t:
             t_s = (last_t + dt) if np.isfinite(last_t) else index * dt
         last_t = t_s
         count += 1
-        yield Frame(index, float(t_s), image)
+        yield Frame(index, float(t_s), image, errors)
     if count == 0 and start == 0:
         raise InputError("contains no decodable video frames", path=str(path))
 

@@ -47,6 +47,7 @@ def report_document(protocol, result, *, series_meta: dict | None = None, from_c
             "width_px": clip.frame_size_px[0],
             "height_px": clip.frame_size_px[1],
             "rotation_deg": meta.get("rotation_deg"),
+            "damaged_frames": meta.get("damaged_frames"),
             "landmarks_from_cache": from_cache,
         },
     }

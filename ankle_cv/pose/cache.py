@@ -20,7 +20,8 @@ from .estimator import PoseSettings
 from .models import sha256_file
 from .runner import estimate_pose, pose_meta
 
-_KEYS = ("video_sha256", "model_sha256", "ankle_cv_version", "pose_settings", "scene_lines", "chunk_frames")
+_KEYS = ("video_sha256", "model_sha256", "ankle_cv_version", "pose_settings", "scene_lines", "chunk_frames",
+         "decode_check")
 
 
 def default_cache_dir() -> Path:
@@ -36,6 +37,14 @@ def cache_path(cache_dir: Path, meta: dict) -> Path:
     rest = {k: meta[k] for k in _KEYS if k != "video_sha256"}
     digest = hashlib.sha256(json.dumps(rest, sort_keys=True).encode()).hexdigest()[:12]
     return Path(cache_dir) / f"{meta['video_sha256'][:24]}-{digest}.npz"
+
+
+def _readable_file(path: Path) -> bool:
+    """Whether ``path`` is a file this process may read; a cache it cannot reach is no cache."""
+    try:
+        return path.is_file() and os.access(path, os.R_OK)
+    except OSError:
+        return False
 
 
 def _load_fresh(path: Path, meta: dict) -> LandmarkSeries | None:
@@ -73,7 +82,7 @@ def landmarks_for(
     video_sha = sha256_file(video)
     meta = pose_meta(settings, video_sha)
     path = cache_path(cache_dir, meta) if cache_dir is not None else None
-    if path is not None and path.is_file():
+    if path is not None and _readable_file(path):
         series = _load_fresh(path, meta)
         if series is not None:  # the same content may have been cached under another name
             return dataclasses.replace(series, source=os.path.basename(video)), True

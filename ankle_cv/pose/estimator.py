@@ -5,13 +5,12 @@ MediaPipe is imported here only, lazily, with its native start-up chatter silenc
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
-from collections.abc import Iterator
 
 import numpy as np
 
+from ..io import native_log
 from ..landmarks import N_LANDMARKS
 from .models import landmark_model_sha256
 
@@ -40,34 +39,6 @@ class PoseSettings:
                 raise ValueError(f"{name} must be in [0, 1]")
 
 
-def _flush_c_stdio() -> None:
-    try:
-        import ctypes
-
-        ctypes.CDLL(None).fflush(None)
-    except (OSError, AttributeError):  # no C library handle on this platform
-        pass
-
-
-@contextlib.contextmanager
-def _quiet_native_stderr() -> Iterator[None]:
-    """Send the process's native stderr (TFLite/absl start-up logs) to /dev/null."""
-    try:
-        saved = os.dup(2)
-    except OSError:  # no usable fd 2 (some embedded hosts): nothing to silence
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        _flush_c_stdio()  # C stderr may hold buffered log lines: drop them with the rest
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
-
-
 class PoseEstimator:
     """MediaPipe Pose in tracking mode, one frame at a time. Use as a context manager.
 
@@ -79,21 +50,21 @@ class PoseEstimator:
         landmark_model_sha256()  # refuse to run with an unverified model
         os.environ.setdefault("GLOG_minloglevel", "2")
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-        with _quiet_native_stderr():
-            import cv2
-            import mediapipe as mp
+        native_log.start()  # MediaPipe's start-up chatter goes to the native log, not the screen
+        import cv2
+        import mediapipe as mp
 
-            self._pose = mp.solutions.pose.Pose(
-                static_image_mode=False,
-                model_complexity=settings.model_complexity,
-                smooth_landmarks=settings.smooth_landmarks,
-                enable_segmentation=False,
-                min_detection_confidence=settings.min_detection_confidence,
-                min_tracking_confidence=settings.min_tracking_confidence,
-            )
+        self._pose = mp.solutions.pose.Pose(
+            static_image_mode=False,
+            model_complexity=settings.model_complexity,
+            smooth_landmarks=settings.smooth_landmarks,
+            enable_segmentation=False,
+            min_detection_confidence=settings.min_detection_confidence,
+            min_tracking_confidence=settings.min_tracking_confidence,
+        )
         self._cvt = cv2.cvtColor
         self._rgb = cv2.COLOR_BGR2RGB
-        self._first = True
+        self._fresh = True
 
     def __enter__(self) -> PoseEstimator:
         return self
@@ -107,19 +78,14 @@ class PoseEstimator:
     def reset(self) -> None:
         """Forget the tracked person: the next frame starts with a fresh detection (a no-op
         before the first frame, when there is nothing to forget)."""
-        if not self._first:
+        if not self._fresh:
             self._pose.reset()
-            self._first = True  # the graph logs its start-up warning again
+            self._fresh = True
 
     def process(self, image_bgr: np.ndarray) -> np.ndarray:
         height, width = image_bgr.shape[:2]
-        rgb = self._cvt(image_bgr, self._rgb)
-        if self._first:  # the graph logs a warning on its first frame
-            with _quiet_native_stderr():
-                result = self._pose.process(rgb)
-            self._first = False
-        else:
-            result = self._pose.process(rgb)
+        result = self._pose.process(self._cvt(image_bgr, self._rgb))
+        self._fresh = False
         if result.pose_landmarks is None:
             return np.full((N_LANDMARKS, 4), np.nan, dtype=np.float32)
         out = np.array(

@@ -35,6 +35,8 @@ from .models import landmark_model_sha256
 #: The pose tracker restarts (fresh detection) every CHUNK_FRAMES frames, in every run, so
 #: that any number of processes gives identical landmarks.
 CHUNK_FRAMES = 300
+#: Bumped when what is recorded about damaged frames changes (cached landmarks go stale).
+DECODE_CHECK_VERSION = 1
 #: Memory a pose process needs (MediaPipe, its graph, a decoder), for capping the helpers.
 PROCESS_MEMORY_BYTES = 400 * 2**20
 
@@ -48,18 +50,21 @@ def pose_meta(settings: PoseSettings, video_sha256: str, *, chunk_frames: int = 
         "ankle_cv_version": __version__,
         "pose_settings": dataclasses.asdict(settings),
         "scene_lines": f"every {LINES_EVERY} frames, v{LINES_VERSION}",
+        "decode_check": DECODE_CHECK_VERSION,
     }
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class _Chunk:
-    """Landmarks of one chunk: rows (N, 33, 4), times (N,), frame size, scene lines (K, 5)."""
+    """Landmarks of one chunk: rows (N, 33, 4), times (N,), frame size, scene lines (K, 5),
+    and the frames FFmpeg reported damage in."""
 
     number: int
     xyzv: np.ndarray
     time_s: np.ndarray
     size_px: tuple[int, int]
     lines: np.ndarray
+    damaged: tuple[int, ...] = ()
 
 
 class _Claims:
@@ -135,15 +140,16 @@ def _track(path: str, first: int, n_chunks: int, slot: int, claims: _Claims, est
     done: list[_Chunk] = []
     rows: list[np.ndarray] = []
     times: list[float] = []
+    damaged: list[int] = []
     size = (0, 0)
     scene = SceneLineCollector()
     number = first
 
     def flush() -> None:
-        nonlocal rows, times, scene
+        nonlocal rows, times, scene, damaged
         xyzv = np.stack(rows) if rows else np.zeros((0, N_LANDMARKS, 4), dtype=np.float32)
-        done.append(_Chunk(number, xyzv, np.asarray(times, dtype=np.float64), size, scene.lines))
-        rows, times, scene = [], [], SceneLineCollector()
+        done.append(_Chunk(number, xyzv, np.asarray(times, dtype=np.float64), size, scene.lines, tuple(damaged)))
+        rows, times, scene, damaged = [], [], SceneLineCollector(), []
 
     if not claims.take(slot, first):
         return done
@@ -160,6 +166,8 @@ def _track(path: str, first: int, n_chunks: int, slot: int, claims: _Claims, est
         landmarks = estimator.process(frame.image_bgr)
         rows.append(landmarks)
         times.append(frame.time_s)
+        if frame.decode_errors:
+            damaged.append(frame.index)
         scene.update(frame.index, frame.image_bgr, landmarks)
         if on_frame is not None:
             on_frame()
@@ -188,9 +196,6 @@ def _helper(path: str, slot: int, n_chunks: int, state, results, counter, settin
             chunk_frames: int) -> None:
     """A helper process: build the pose object once, then split work off until none is left."""
     _pdeathsig()
-    devnull = os.open(os.devnull, os.O_WRONLY)  # MediaPipe's native logs go nowhere
-    os.dup2(devnull, 2)
-    os.close(devnull)
     claims = _Claims(state)
 
     def on_frame() -> None:
@@ -394,7 +399,8 @@ def _assemble(path, info, chunks: list[_Chunk], settings: PoseSettings, video_sh
     if np.isnan(xyzv[:, :, 0]).all():
         raise NoPersonError("no person detected in any frame", path=str(path))
     meta = pose_meta(settings, video_sha256, chunk_frames=chunk_frames)
-    meta.update(rotation_deg=info.rotation_deg, codec=info.codec, pose_workers=n_procs)
+    meta.update(rotation_deg=info.rotation_deg, codec=info.codec, pose_workers=n_procs,
+                damaged_frames=[f for c in chunks for f in c.damaged])
     return LandmarkSeries(
         xyzv=xyzv,
         time_s=time_s,

@@ -76,6 +76,10 @@ class Protocol(abc.ABC):
         """Score a landmark series; ``frames`` (None: no video at hand) for image measures."""
 
     @abc.abstractmethod
+    def has_result(self, result) -> bool:
+        """Whether the result holds a measurement (the CLI's exit code 8 when it does not)."""
+
+    @abc.abstractmethod
     def report_body(self, result) -> dict:
         """The protocol's part of the report JSON (after ``schema``, ``tool`` and ``input``)."""
 

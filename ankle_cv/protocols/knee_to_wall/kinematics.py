@@ -16,7 +16,7 @@ import dataclasses
 import numpy as np
 
 from ...core import events, geometry, legs, measures, signal
-from ...landmarks import ANKLE, HEEL, LEGS, TOE
+from ...landmarks import ANKLE, HEEL, KNEE, LEGS, TOE
 from ...vision.heel import HeelAnchor
 from ...vocab import HeelSource, RollChoice, RollSource
 from .settings import KneeToWallSettings
@@ -128,6 +128,11 @@ class HeelEvents:
     source: HeelSource
 
 
+#: Shanks at or beyond this angle to the vertical (knee level with or below the ankle) are
+#: landmark errors in any standing test, not measurements.
+MAX_TIBIA_DEG = 90.0
+
+
 def _swapped(front_label: np.ndarray, front_side: np.ndarray) -> np.ndarray:
     return np.isfinite(front_label) & np.isfinite(front_side) & (front_label != front_side)
 
@@ -202,6 +207,13 @@ def leg_kinematics(xyzv: np.ndarray, time_s: np.ndarray, settings: KneeToWallSet
     roll, roll_sd, source = _choose_roll(settings.roll_deg, settings.roll_source, sole=sole, scene=scene)
 
     tibia_raw = measures.compute_tibia_angle_deg(x, y, roll_deg=roll, facing=facing)
+    # a knee level with or below its ankle is no standing person's shank: a landmark error
+    inverted = np.abs(tibia_raw) >= MAX_TIBIA_DEG
+    if inverted.any():
+        for joint in (KNEE, ANKLE):
+            x[joint][inverted] = np.nan
+            y[joint][inverted] = np.nan
+        tibia_raw[inverted] = np.nan
     tibia = measures.compute_tibia_angle_smoothed_deg(x, y, time_s, roll_deg=roll, facing=facing,
                                                       max_gap_s=settings.max_gap_s, sigma_frames=sigma)
     foot_any_px = np.where(np.isfinite(foot_px), foot_px, foot_scale)  # an unseen heel: the visible part

@@ -17,6 +17,10 @@ from .rules import blocking_reasons, check_view, facing_of, quality_warnings, te
 from .scoring import leg_result, lifts_of, round_or_none, trials_of
 from .settings import KneeToWallSettings
 
+#: Fewer frames with a person than this, and in under half the clip, is no person: MediaPipe
+#: "finds" one now and then in noise or clutter.
+MIN_PERSON_FRAMES = 10
+
 
 def kinematics_for(series: LandmarkSeries, settings: KneeToWallSettings) -> LegKinematics:
     """The heel-independent kinematics of a series with the protocol's settings."""
@@ -47,8 +51,12 @@ def analyze_knee_to_wall(series: LandmarkSeries, settings: KneeToWallSettings = 
     ViewError
         The camera faces the person (front view) and ``settings.allow_any_view`` is off.
     """
-    if not series.detected.any():
+    found = int(series.detected.sum())
+    if found == 0:
         raise NoPersonError("no person detected in any frame", path=series.source or None)
+    if found < MIN_PERSON_FRAMES and found < 0.5 * series.n_frames:
+        raise NoPersonError(f"a person was found in only {found} of {series.n_frames} frames: too few to analyse "
+                            "(is anyone in the picture?)", path=series.source or None)
     kin = kinematics_for(series, settings)
     view, ratio = check_view(series, kin, settings)  # refuse a front view before decoding the clip again
     if heel_rise_foot is None and frames is not None:
@@ -101,6 +109,9 @@ class KneeToWall(Protocol):
     def analyze(self, series: LandmarkSeries, settings: KneeToWallSettings, *,
                 frames: FrameReader | None = None) -> KneeToWallResult:
         return analyze_knee_to_wall(series, settings, frames=frames)
+
+    def has_result(self, result: KneeToWallResult) -> bool:
+        return any(leg.best_deg is not None for leg in result.legs)
 
     def report_body(self, result: KneeToWallResult) -> dict:
         return present.report_body(result)

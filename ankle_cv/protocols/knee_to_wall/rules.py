@@ -102,7 +102,24 @@ def quality_warnings(series: LandmarkSeries, kin: LegKinematics, heel: HeelEvent
         warn(WarningCode.SMALL_IN_FRAME, f"the tested foot is only {min(small):.0f} px long in the picture: "
              "landmarks are coarse and the heel cannot be followed; film closer or at a higher resolution")
     _camera_warnings(kin, settings, warn)
+    _damage_warning(series, trials, warn)
     return warns
+
+
+def _damage_warning(series: LandmarkSeries, trials: list[tuple[int, Trial]], warn) -> None:
+    damaged = series.meta.get("damaged_frames") or []
+    if not damaged:
+        return
+    t = series.time_s
+    hit = sorted({f"{LEGS[leg]} {tr.number}" for leg, tr in trials for f in damaged
+                  if tr.start_frame <= f <= tr.end_frame})
+    where = f"; in trial(s) {', '.join(hit)}, whose numbers may be off" if hit else " (outside every trial)"
+    first, last = damaged[0], damaged[-1]
+    span = f"frame {first} ({t[first]:.2f} s)" if first == last else \
+        f"frames {first}–{last} ({t[first]:.2f}–{t[last]:.2f} s)"
+    frames = "1 frame" if len(damaged) == 1 else f"{len(damaged)} frames"
+    warn(WarningCode.DAMAGED_FRAMES, f"the video is damaged around {span}: the decoder reported corrupt data in "
+         f"{frames} and concealed it; the picture from there to the next key frame may be wrong{where}")
 
 
 def _feet_warnings(series: LandmarkSeries, kin: LegKinematics, warn) -> None:

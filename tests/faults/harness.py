@@ -1,0 +1,107 @@
+"""Harness of the fault suite (tests/faults): bad inputs, signals and output problems, made at test time.
+
+Every case runs the real command (``ankle-cv``, a new process) and asserts its exit code, its
+one-line message and what it left on disk; signal cases also check that no process of the
+run outlives it. Nothing large is committed: inputs are generated from the bundled sample.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "sample_videos" / "knee_to_wall_right.mp4"
+REFERENCE = ROOT / "tests" / "reference_reports" / "knee_to_wall_right" / "report.json"
+ANKLE_CV = str(Path(sys.executable).parent / "ankle-cv")
+
+
+class Run:
+    """One ``ankle-cv`` process, tagged so that every process it starts can be found."""
+
+    def __init__(self, args: list[str], *, cache: Path | None, env: dict | None = None, user: str | None = None):
+        self.tag = uuid.uuid4().hex
+        environment = dict(os.environ, ANKLE_CV_RUN_TAG=self.tag, **(env or {}))
+        environment.pop("ANKLE_CV_DEBUG", None)
+        if cache is not None:
+            environment["ANKLE_CV_CACHE_DIR"] = str(cache)
+        command = [ANKLE_CV, *args]
+        if user is not None:
+            command = ["setpriv", f"--reuid={user}", "--regid=nogroup", "--clear-groups", *command]
+        self.proc = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True, start_new_session=True)
+
+    def wait(self, timeout: float = 240) -> tuple[int, str, str]:
+        out, err = self.proc.communicate(timeout=timeout)
+        return self.proc.returncode, out, err
+
+    def survivors(self) -> list[int]:
+        """Processes still alive whose environment carries this run's tag."""
+        alive = []
+        needle = f"ANKLE_CV_RUN_TAG={self.tag}".encode()
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                if needle in (entry / "environ").read_bytes().split(b"\0"):
+                    state = (entry / "stat").read_text().split(")")[-1].split()[0]
+                    if state != "Z":
+                        alive.append(int(entry.name))
+            except OSError:
+                continue
+        return alive
+
+    def wait_for_no_survivors(self, timeout: float = 10.0) -> list[int]:
+        deadline = time.monotonic() + timeout
+        while (left := self.survivors()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return left
+
+
+def run(args: list[str], *, cache: Path | None = None, env: dict | None = None, user: str | None = None,
+        timeout: float = 240) -> tuple[int, str, str]:
+    return Run(args, cache=cache, env=env, user=user).wait(timeout)
+
+
+def one_line(err: str) -> str:
+    lines = [line for line in err.strip().splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+@pytest.fixture(scope="session")
+def warm_cache(tmp_path_factory) -> Path:
+    """A landmark cache holding the sample's landmarks (one MediaPipe run for the session)."""
+    cache = tmp_path_factory.mktemp("fault-cache")
+    code, out, err = run(["analyze", str(SAMPLE), "-q"], cache=cache)
+    assert code == 0, err
+    return cache
+
+
+@pytest.fixture
+def public_dir():
+    """A folder every user can enter (pytest's own temporary folders are private to root)."""
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="ankle-cv-faults-", dir="/tmp"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def nobody_can_run() -> bool:
+    """Whether the command can run as an unprivileged user (to make files unreadable even
+    to a test running as root)."""
+    if shutil.which("setpriv") is None or os.geteuid() != 0:
+        return False
+    probe = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", ANKLE_CV, "--version"],
+                           capture_output=True, text=True)
+    return probe.returncode == 0
