@@ -153,7 +153,7 @@ def analyze(video: Path, out_dir: Path | None, leg: str, as_json: bool, roll_sou
     if as_json:
         click.echo(json.dumps(analysis.report(), indent=2))
     else:
-        click.echo(analysis.summary())
+        click.echo(analysis.summary(hint=lambda setting: f"option {FLAGS.get(setting, setting)}"))
         if out_dir is not None:
             order = ["report.json", analysis.protocol.table_name, "summary.txt", "landmarks.npz"]
             names = sorted(written, key=order.index)

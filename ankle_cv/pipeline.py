@@ -40,8 +40,10 @@ class Analysis:
 
         return report_document(self.protocol, self.result, series_meta=self.series.meta, from_cache=self.from_cache)
 
-    def summary(self) -> str:
-        return self.protocol.summary_text(self.result)
+    def summary(self, *, hint: Callable[[str], str] | None = None) -> str:
+        """The text summary; ``hint(setting)`` (e.g. the CLI's flag for a setting) is shown
+        beside a warning that a setting would address."""
+        return self.protocol.summary_text(self.result, hint=hint)
 
 
 def score_series(series: LandmarkSeries, protocol: str | Protocol = "knee-to-wall", settings=None, *,
@@ -80,9 +82,33 @@ def analyze_video(
 
     video = str(video)
     probe(video)  # fail fast, before hashing a file that is not a video
-    series, from_cache = landmarks_for(video, settings=pose_settings or PoseSettings(), cache_dir=cache_dir,
-                                       workers=workers, progress=progress)
+    warming = _warm_imports("mediapipe", "scipy.ndimage", "scipy.signal")
+    try:
+        series, from_cache = landmarks_for(video, settings=pose_settings or PoseSettings(), cache_dir=cache_dir,
+                                           workers=workers, progress=progress)
+    finally:
+        warming.join()
     return score_series(series, protocol, settings, video=video, from_cache=from_cache)
+
+
+def _warm_imports(*modules: str):
+    """Import ``modules`` on a background thread: MediaPipe and scipy.signal each take about a
+    second to import, which overlaps with hashing the video and with pose estimation (mostly
+    native code that leaves the interpreter free) instead of adding to the wait. Joined before
+    the results are scored, so nothing runs on after the analysis."""
+    import importlib
+    import threading
+
+    def load() -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except ImportError:  # the stage that needs it raises its own, clearer error
+                pass
+
+    thread = threading.Thread(target=load, name="ankle-cv-imports", daemon=True)
+    thread.start()
+    return thread
 
 
 def check_output_dir(out_dir: str | os.PathLike) -> None:

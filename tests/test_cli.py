@@ -214,3 +214,14 @@ def test_stale_staging_of_a_killed_run_is_swept(tmp_path, monkeypatch):
         stage.path("report.json").write_text("{}")
     assert not dead.exists() and alive.exists()
     assert (out / "report.json").exists()
+
+
+def test_the_library_names_settings_and_the_cli_names_its_flags(runner, tmp_path, synthetic_landmarks):
+    video = write_noise_video(tmp_path / "clip.mp4")
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["analyze", str(video), "--out", str(out)])
+    assert "give the camera roll if it was not (option --roll-deg) [roll_assumed_level]" in result.output
+    doc = json.loads((out / "report.json").read_text())
+    (level,) = [w for w in doc["warnings"] if w["code"] == "roll_assumed_level"]
+    assert level["setting"] == "roll_deg" and "--" not in level["message"]
+    assert "--roll-deg" not in (out / "summary.txt").read_text()

@@ -27,10 +27,12 @@ FrameReader = Callable[..., Iterator[Any]]
 
 @dataclasses.dataclass(frozen=True)
 class QualityWarning:
-    """Something about the recording that limits what its numbers mean."""
+    """Something about the recording that limits what its numbers mean; ``setting`` names
+    the analysis setting a user can give to address it (the CLI shows its flag)."""
 
     code: WarningCode
     message: str
+    setting: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,5 +90,6 @@ class Protocol(abc.ABC):
         """Column names and, per column, an array of strings (one per row) of the CSV."""
 
     @abc.abstractmethod
-    def summary_text(self, result) -> str:
-        """The plain-text summary for the terminal and for handing on."""
+    def summary_text(self, result, *, hint: Callable[[str], str] | None = None) -> str:
+        """The plain-text summary for the terminal and for handing on; ``hint(setting)`` names
+        how the caller's user gives a setting a warning points to (e.g. a command-line flag)."""

@@ -135,8 +135,9 @@ def _leg_lines(leg: LegResult, refs) -> list[str]:
 _ROLL_HOW = {"user": "given", "scene": "from scene lines", "sole": "from the planted sole", "level": "assumed level"}
 
 
-def summary_lines(result: KneeToWallResult) -> list[str]:
-    """The summary after its header line (the clip line is the generic outputs')."""
+def summary_lines(result: KneeToWallResult, *, hint=None) -> list[str]:
+    """The summary after its header lines; ``hint(setting)``, where given, names how a user
+    gives the setting a warning points to (the CLI's flag)."""
     refs = result.settings.references
     cam = result.camera
     roll = f"roll {cam.roll_deg:+.1f}° ({_ROLL_HOW[cam.roll_source]}"
@@ -152,7 +153,9 @@ def summary_lines(result: KneeToWallResult) -> list[str]:
                   f"MDC {refs.mdc_deg:g}°)", ""]
     if result.warnings:
         lines.append("Warnings:")
-        lines += [f"  - {wn.message} [{wn.code}]" for wn in result.warnings]
+        for wn in result.warnings:
+            how = f" ({hint(wn.setting)})" if hint is not None and wn.setting else ""
+            lines.append(f"  - {wn.message}{how} [{wn.code}]")
         lines.append("")
     lines += [
         "Reading the numbers:",

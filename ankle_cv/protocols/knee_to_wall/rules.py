@@ -68,8 +68,8 @@ def quality_warnings(series: LandmarkSeries, kin: LegKinematics, heel: HeelEvent
     """Everything about the recording that limits what its numbers mean."""
     warns: list[QualityWarning] = []
 
-    def warn(code: WarningCode, message: str) -> None:
-        warns.append(QualityWarning(code, message))
+    def warn(code: WarningCode, message: str, setting: str | None = None) -> None:
+        warns.append(QualityWarning(code, message, setting))
 
     if view == View.OBLIQUE:
         warn(WarningCode.NOT_SIDE_VIEW, f"the camera is not square to the side (body width {ratio:.2f} x torso "
@@ -171,13 +171,13 @@ def _camera_warnings(kin: LegKinematics, settings: KneeToWallSettings, warn) -> 
         missing = ("the planted sole could not be measured" if settings.roll_source == RollChoice.SOLE else
                    "no straight lines within 15 deg of level in the background")
         warn(WarningCode.ROLL_ASSUMED_LEVEL, f"{missing} to level the camera: assumed the phone was level{sole}; "
-             "every degree of tilt is a degree on the angle, give --roll-deg if it was not")
+             "every degree of tilt is a degree on the angle: give the camera roll if it was not", "roll_deg")
     if roll.source == RollSource.SOLE and abs(roll.roll_deg) > 15.0:
         warn(WarningCode.LARGE_ROLL, f"the camera looks tilted by {roll.roll_deg:+.1f} deg ({roll.source}): "
-             "check the phone was level, or give --roll-deg")
+             "check the phone was level, or give the camera roll", "roll_deg")
     if settings.leg is None and np.isfinite(kin.front_label).any():
         known = np.isfinite(kin.front_label) & np.isfinite(kin.front_side)
         agree = float(np.mean(kin.front_label[known] == kin.front_side[known])) if known.any() else 0.0
         if agree < 0.8:
             warn(WarningCode.LEG_SIDE_UNCERTAIN, f"MediaPipe's left/right labels agree in only {100 * agree:.0f}% "
-                 "of frames: check which leg was tested, or give --leg")
+                 "of frames: check which leg was tested, or name it", "leg")
