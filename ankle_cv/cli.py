@@ -170,6 +170,18 @@ def _raise_terminated(signum, frame) -> None:
     raise Terminated()
 
 
+def _die_by(signum: int) -> None:
+    """End by the signal itself, now that everything is cleaned up: a shell then sees 128 +
+    the signal (130, 143) and a script looping over files stops, as it would for any
+    program interrupted."""
+    import signal
+
+    sys.stderr.flush()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+    sys.exit(128 + signum)  # where the signal cannot end the process
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -177,7 +189,8 @@ def _one_line(text: str) -> str:
 def main() -> None:
     """Console entry point: every error is one line with its documented exit code; an
     unexpected error says how to get its traceback instead of printing it. SIGINT and SIGTERM
-    unwind (pose helpers stop, staged outputs are removed) and exit 130 and 143."""
+    unwind (pose helpers stop, staged outputs are removed), then end the process by the same
+    signal (a shell reports 130 and 143)."""
     import signal
 
     signal.signal(signal.SIGTERM, _raise_terminated)
@@ -192,10 +205,10 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except (click.Abort, KeyboardInterrupt):
         click.echo("Error: interrupted", err=True)
-        sys.exit(int(ExitCode.INTERRUPTED))
+        _die_by(signal.SIGINT)
     except Terminated:
         click.echo("Error: terminated", err=True)
-        sys.exit(int(ExitCode.TERMINATED))
+        _die_by(signal.SIGTERM)
     except Exception as exc:  # noqa: BLE001 - a bug, not a user error: one line, traceback on request
         if os.environ.get("ANKLE_CV_DEBUG"):
             raise

@@ -176,8 +176,10 @@ _EXIT_DOC = {
     ExitCode.OUTPUT: "the output folder cannot be written (checked before the analysis starts)",
     ExitCode.NO_RESULT: "analysed, outputs written, but no tested leg has a result (no valid trial): the report "
                         "says why",
-    ExitCode.INTERRUPTED: "interrupted (Ctrl-C, SIGINT): pose helpers stopped, nothing half-written left",
-    ExitCode.TERMINATED: "terminated (SIGTERM, as `timeout` and job schedulers send): the same clean-up",
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C, SIGINT): pose helpers stopped, nothing half-written left, then "
+                          "the process ends by the signal (the shell's 128 + 2)",
+    ExitCode.TERMINATED: "terminated (SIGTERM, as `timeout` and job schedulers send): the same clean-up and end "
+                         "(128 + 15)",
 }
 
 

@@ -202,17 +202,18 @@ def test_a_run_without_a_result_has_its_own_exit_code(runner, tmp_path, monkeypa
 
 
 def test_stale_staging_of_a_killed_run_is_swept(tmp_path, monkeypatch):
-    from ankle_cv.outputs.atomic import PREFIX, staged_outputs
+    from ankle_cv.outputs.atomic import PREFIX, _host, staged_outputs
 
     out = tmp_path / "out"
     out.mkdir()
-    dead = out / f"{PREFIX}999999-abc"  # a pid that does not exist
-    dead.mkdir()
-    alive = out / f"{PREFIX}{os.getpid()}-xyz"  # a run still going (this one)
-    alive.mkdir()
+    dead = out / f"{PREFIX}{_host()}-999999-abc"  # a pid that does not exist on this host
+    alive = out / f"{PREFIX}{_host()}-{os.getpid()}-xyz"  # a run still going (this one)
+    elsewhere = out / f"{PREFIX}otherhost-999999-abc"  # another host's run: it may be alive
+    for folder in (dead, alive, elsewhere):
+        folder.mkdir()
     with staged_outputs(out) as stage:
         stage.path("report.json").write_text("{}")
-    assert not dead.exists() and alive.exists()
+    assert not dead.exists() and alive.exists() and elsewhere.exists()
     assert (out / "report.json").exists()
 
 

@@ -30,9 +30,15 @@ _MIN_DECODED_SHARE = 0.95
 
 def _cv2():
     """OpenCV, with native stderr captured: FFmpeg reports decoding errors there (at its
-    default level, errors only), and :mod:`ankle_cv.io.native_log` reads them."""
+    default level, errors only), and :mod:`ankle_cv.io.native_log` reads them. Where nothing
+    can be captured, FFmpeg is silenced instead."""
     os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
-    native_log.start()
+    if native_log.start():
+        # OpenCV routes FFmpeg's log to stdout, without the lines' prefix, when these are set
+        os.environ.pop("OPENCV_FFMPEG_LOGLEVEL", None)
+        os.environ.pop("OPENCV_FFMPEG_DEBUG", None)
+    else:
+        os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET
     import cv2
 
     return cv2
@@ -135,7 +141,7 @@ def _decoded(path: Path, start: int, stop: int | None) -> Iterator[tuple[int, fl
             if not ok or image is None:
                 break
             logged = native_log.size()
-            errors = native_log.decode_errors_since(checked) if logged > checked else 0
+            errors = native_log.decode_errors(checked, logged)
             checked = logged
             yield index, cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0, image, errors
             index += 1
@@ -149,25 +155,27 @@ def _prefetched(items: Iterator, prefetch: int) -> Iterator:
     stop_event = threading.Event()
     done = object()
 
+    def put(item) -> bool:
+        """Hand an item over unless the consumer has gone; False if it has."""
+        while not stop_event.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def produce() -> None:
         try:
             for item in items:
-                while not stop_event.is_set():
-                    try:
-                        q.put(item, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop_event.is_set():
+                if not put(item):
                     return
         except Exception as exc:  # noqa: BLE001 - handed to the consumer, re-raised there
-            if not stop_event.is_set():
-                q.put(exc)
+            put(exc)
         finally:
             if hasattr(items, "close"):
                 items.close()  # release the decoder now, not at garbage collection
-            if not stop_event.is_set():
-                q.put(done)  # the consumer is still reading: it must get the end mark
+            put(done)  # the consumer, if still reading, must get the end mark
 
     worker = threading.Thread(target=produce, name="ankle-cv-decode", daemon=True)
     worker.start()

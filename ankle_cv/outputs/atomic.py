@@ -13,6 +13,8 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
+import socket
 import tempfile
 import time
 from collections.abc import Iterator
@@ -38,21 +40,52 @@ class Staging:
 
 
 def _alive(pid: int) -> bool:
+    """Whether a process of this host exists (where that cannot be told: assume it does)."""
+    if os.name != "posix":
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:  # someone else's process
+    except (PermissionError, OverflowError):  # someone else's process, or not a pid at all
         return True
     return True
 
 
+def _host() -> str:
+    return "".join(c for c in socket.gethostname() if c.isalnum())[:32] or "host"
+
+
 def sweep_stale(out: Path) -> None:
-    """Remove staging folders of runs that no longer exist (killed before they could)."""
-    for stale in out.glob(f"{PREFIX}*"):
-        pid = stale.name[len(PREFIX):].split("-")[0]
+    """Remove staging folders that this host's runs left when killed (a folder written from
+    another host, or another pid namespace, is left alone: its run may be alive)."""
+    mine = f"{PREFIX}{_host()}-"
+    for stale in out.glob(f"{mine}*"):
+        pid = stale.name[len(mine):].split("-")[0]
         if pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(stale, ignore_errors=True)
+
+
+def _pause_before_commit() -> None:
+    try:
+        time.sleep(float(os.environ.get(PAUSE_ENV) or 0))
+    except ValueError:
+        pass
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Hold SIGINT and SIGTERM while the files move into place (the moves take
+    milliseconds): an interruption then lands before or after the commit, never inside."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 @contextlib.contextmanager
@@ -61,17 +94,20 @@ def staged_outputs(out_dir: str | Path, *, last: str = "report.json") -> Iterato
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     sweep_stale(out)
-    tmp = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=out))
+    tmp = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{_host()}-{os.getpid()}-", dir=out))
     try:
         stage = Staging(tmp)
         yield stage
-        if os.environ.get(PAUSE_ENV):
-            time.sleep(float(os.environ[PAUSE_ENV]))
+        _pause_before_commit()
         names = sorted(stage.names, key=lambda n: n == last)
-        # an older complete report must not vouch for the files being replaced
-        if last in names:
-            (out / last).unlink(missing_ok=True)
-        for name in names:
-            (tmp / name).replace(out / name)
+        for name in names:  # on disk before they are named complete
+            with open(tmp / name, "rb") as fh:
+                os.fsync(fh.fileno())
+        with _signals_held():
+            # an older complete report must not vouch for the files being replaced
+            if last in names:
+                (out / last).unlink(missing_ok=True)
+            for name in names:
+                (tmp / name).replace(out / name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -14,6 +14,10 @@ from ..io import native_log
 from ..landmarks import N_LANDMARKS
 from .models import landmark_model_sha256
 
+# MediaPipe's and TensorFlow Lite's own logging: set once, before any thread may import them
+os.environ.setdefault("GLOG_minloglevel", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
 
 @dataclasses.dataclass(frozen=True)
 class PoseSettings:
@@ -48,8 +52,6 @@ class PoseEstimator:
 
     def __init__(self, settings: PoseSettings = PoseSettings()) -> None:
         landmark_model_sha256()  # refuse to run with an unverified model
-        os.environ.setdefault("GLOG_minloglevel", "2")
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         native_log.start()  # MediaPipe's start-up chatter goes to the native log, not the screen
         import cv2
         import mediapipe as mp

@@ -20,6 +20,7 @@ import dataclasses
 import os
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -77,12 +78,12 @@ class _Claims:
     """
 
     def __init__(self, state) -> None:
-        self._state = state  # [closed, then (next, end, ranges taken) per slot]
+        self._state = state  # [closed, then (next chunk, end chunk, spare) per slot]
 
     @classmethod
     def create(cls, ctx, n_slots: int, n_chunks: int, *, first: int = 0) -> _Claims:
         state = ctx.Array("q", 1 + 3 * n_slots) if ctx is not None else _LocalArray(1 + 3 * n_slots)
-        state[1], state[2], state[3] = first, n_chunks, 1  # slot 0 owns everything at first
+        state[1], state[2] = first, n_chunks  # slot 0 owns everything at first
         return cls(state)
 
     def take(self, slot: int, chunk: int) -> bool:
@@ -96,8 +97,9 @@ class _Claims:
             return False
 
     def split(self, slot: int) -> int | None:
-        """Give ``slot`` the upper half of the largest range still open; its first chunk, or
-        None when nothing is left or the run is closed."""
+        """Give ``slot`` the upper half of the largest open range of at least two chunks (a
+        steal costs a seek, decoding from the start of the clip) and start its first chunk;
+        that chunk, or None when nothing is worth taking or the run is closed."""
         s = self._state
         with s.get_lock():
             if s[0]:
@@ -105,21 +107,20 @@ class _Claims:
             n_slots = (len(s) - 1) // 3
             remaining, owner = max(((s[2 + 3 * k] - s[1 + 3 * k], k) for k in range(n_slots) if k != slot),
                                    default=(0, slot))
-            if remaining < 1:
+            if remaining < 2:
                 return None
             o, i = 1 + 3 * owner, 1 + 3 * slot
             end = s[o + 1]
-            mid = end - max(1, remaining // 2)
+            mid = end - remaining // 2
             s[o + 1] = mid
-            s[i], s[i + 1], s[i + 2] = mid, end, s[i + 2] + 1
+            s[i], s[i + 1], s[i + 2] = mid + 1, end, 1
             return mid
 
-    def close(self) -> list[int]:
-        """No more splitting; the slots that ever took a range (they will report back)."""
+    def close(self) -> None:
+        """No more splitting (helpers still starting will find nothing to take)."""
         s = self._state
         with s.get_lock():
             s[0] = 1
-            return [k for k in range((len(s) - 1) // 3) if s[3 + 3 * k]]
 
 
 class _LocalArray(list):
@@ -135,24 +136,23 @@ class _LocalArray(list):
 
 
 def _track(path: str, first: int, n_chunks: int, slot: int, claims: _Claims, estimator: PoseEstimator,
-           chunk_frames: int, on_frame: Callable[[], None] | None) -> list[_Chunk]:
-    """Track chunks from ``first`` on while the claims grant them; each starts afresh."""
+           chunk_frames: int, on_frame: Callable[[], None] | None, lines_pool=None) -> list[_Chunk]:
+    """Track chunk ``first`` (already taken) and the following ones while the claims grant
+    them; each starts afresh."""
     done: list[_Chunk] = []
     rows: list[np.ndarray] = []
     times: list[float] = []
     damaged: list[int] = []
     size = (0, 0)
-    scene = SceneLineCollector()
+    scene = SceneLineCollector(executor=lines_pool)
     number = first
 
     def flush() -> None:
         nonlocal rows, times, scene, damaged
         xyzv = np.stack(rows) if rows else np.zeros((0, N_LANDMARKS, 4), dtype=np.float32)
         done.append(_Chunk(number, xyzv, np.asarray(times, dtype=np.float64), size, scene.lines, tuple(damaged)))
-        rows, times, scene, damaged = [], [], SceneLineCollector(), []
+        rows, times, scene, damaged = [], [], SceneLineCollector(executor=lines_pool), []
 
-    if not claims.take(slot, first):
-        return done
     estimator.reset()
     for frame in read_frames(path, start=first * chunk_frames):
         chunk = frame.index // chunk_frames
@@ -192,10 +192,13 @@ def _pdeathsig() -> None:
         pass
 
 
-def _helper(path: str, slot: int, n_chunks: int, state, results, counter, settings: PoseSettings,
-            chunk_frames: int) -> None:
-    """A helper process: build the pose object once, then split work off until none is left."""
+def _helper(path: str, slot: int, n_chunks: int, state, conn, counter, settings: PoseSettings,
+            chunk_frames: int, parent_pid: int) -> None:
+    """A helper process: build the pose object once, then split work off until none is left,
+    sending each chunk down its own pipe (a helper that dies harms no other)."""
     _pdeathsig()
+    if os.getppid() != parent_pid:  # the caller died before the death signal was armed
+        return
     claims = _Claims(state)
 
     def on_frame() -> None:
@@ -203,14 +206,15 @@ def _helper(path: str, slot: int, n_chunks: int, state, results, counter, settin
             counter.value += 1
 
     try:
-        with PoseEstimator(settings) as estimator:
+        with PoseEstimator(settings) as estimator, ThreadPoolExecutor(1, "ankle-cv-lines") as lines_pool:
             while (first := claims.split(slot)) is not None:
-                for chunk in _track(path, first, n_chunks, slot, claims, estimator, chunk_frames, on_frame):
-                    results.put(("chunk", chunk))
+                for chunk in _track(path, first, n_chunks, slot, claims, estimator, chunk_frames, on_frame,
+                                    lines_pool):
+                    conn.send(("chunk", chunk))
     except BaseException as exc:  # noqa: BLE001 - the caller redoes this helper's unfinished chunks
-        results.put(("error", f"{type(exc).__name__}: {exc}"))
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
-        results.put(("done", slot))
+        conn.close()
 
 
 def default_workers(n_frames: int, chunk_frames: int = CHUNK_FRAMES) -> int:
@@ -255,54 +259,68 @@ def _can_have_children() -> bool:
 
 def _increasing(time_s: np.ndarray, dt_s: float) -> np.ndarray:
     """Container times made strictly increasing across chunk joins (each reader repairs its
-    own run; a broken time at a join would otherwise reach the LandmarkSeries)."""
+    own run; a broken time at a join would otherwise reach the LandmarkSeries). A repair
+    carries forward: a lifted time may lift the next ones."""
     time_s = time_s.copy()
-    for k in np.flatnonzero(np.diff(time_s) <= 0) + 1:  # a loop over broken times only
+    bad = np.flatnonzero(np.diff(time_s) <= 0)
+    for k in range(bad[0] + 1 if bad.size else time_s.size, time_s.size):  # from the first broken time only
         time_s[k] = max(time_s[k], time_s[k - 1] + dt_s)
     return time_s
 
 
 class _Helpers:
-    """Helper processes beside the caller, and the chunks they send back."""
+    """Helper processes beside the caller, and a thread that receives their chunks as they
+    come (each helper has its own pipe, so one killed mid-message harms no other)."""
 
     def __init__(self, n: int, path: str, n_chunks: int, settings: PoseSettings, chunk_frames: int) -> None:
         import multiprocessing as mp
+        import threading
 
         self.ctx = mp.get_context("spawn")
         self.claims = _Claims.create(self.ctx, n + 1, n_chunks)
-        self.results = self.ctx.Queue()
         self.counter = self.ctx.Value("q", 0)
-        self.procs = [
-            self.ctx.Process(target=_helper, name=f"ankle-cv-pose-{k}", daemon=True,
-                             args=(path, k, n_chunks, self.claims._state, self.results, self.counter, settings,
-                                   chunk_frames))
-            for k in range(1, n + 1)
-        ]
-        for proc in self.procs:
-            proc.start()
+        self.chunks: list[_Chunk] = []
+        self.errors: list[str] = []
+        self.procs, self._conns = [], []
+        try:
+            for k in range(1, n + 1):
+                receive, send = self.ctx.Pipe(duplex=False)
+                proc = self.ctx.Process(
+                    target=_helper, name=f"ankle-cv-pose-{k}", daemon=True,
+                    args=(path, k, n_chunks, self.claims._state, send, self.counter, settings, chunk_frames,
+                          os.getpid()))
+                proc.start()
+                send.close()  # the helper holds the only sending end: its death closes the pipe
+                self.procs.append(proc)
+                self._conns.append(receive)
+        except BaseException:
+            self.stop()
+            raise
+        self._receiver = threading.Thread(target=self._receive, name="ankle-cv-pose-results", daemon=True)
+        self._receiver.start()
 
-    def collect(self) -> list[_Chunk]:
-        """Close the claims, stop helpers that hold no work, and gather the chunks of the rest
-        (a helper that dies loses only its unfinished chunks, which the caller redoes)."""
-        import queue
+    def _receive(self) -> None:
+        from multiprocessing.connection import wait
 
-        worked = set(self.claims.close())
-        waiting = {k for k in range(1, len(self.procs) + 1) if k in worked}
-        for k, proc in enumerate(self.procs, start=1):
-            if k not in waiting:
-                proc.terminate()
-        chunks = []
-        while waiting:
-            try:
-                kind, value = self.results.get(timeout=0.5)
-            except queue.Empty:
-                waiting = {k for k in waiting if self.procs[k - 1].is_alive()}
-                continue
-            if kind == "chunk":
-                chunks.append(value)
-            elif kind == "done":
-                waiting.discard(value)
-        return chunks
+        open_conns = list(self._conns)
+        while open_conns:
+            for conn in wait(open_conns):
+                try:
+                    kind, value = conn.recv()
+                except (EOFError, OSError):  # the helper finished, or died
+                    open_conns.remove(conn)
+                    continue
+                (self.chunks if kind == "chunk" else self.errors).append(value)
+
+    def collect(self, progress: Callable[[], None] | None = None) -> list[_Chunk]:
+        """Close the claims and wait until every helper has finished or died; the chunks they
+        sent (a dead helper's unfinished ones are missing, and the caller redoes them)."""
+        self.claims.close()
+        while self._receiver.is_alive():
+            self._receiver.join(timeout=0.2)
+            if progress is not None:
+                progress()
+        return self.chunks
 
     def stop(self) -> None:
         for proc in self.procs:
@@ -310,8 +328,8 @@ class _Helpers:
                 proc.terminate()
         for proc in self.procs:
             proc.join(timeout=5)
-        self.results.close()
-        self.results.cancel_join_thread()
+        for conn in self._conns:
+            conn.close()
 
 
 def estimate_pose(
@@ -352,38 +370,44 @@ def estimate_pose(
     n_chunks = max(1, -(-info.n_frames_declared // chunk_frames))
     n_procs = max_workers(info.n_frames_declared, workers or cores(), chunk_frames)
     helpers = None
-    if n_procs > 1 and _can_have_children():
-        helpers = _Helpers(n_procs - 1, str(path), n_chunks, settings, chunk_frames)
-    claims = helpers.claims if helpers else _Claims.create(None, 1, n_chunks)
-    own = {"frames": 0}
+    own_frames = 0
+
+    def report() -> None:
+        if progress is not None:
+            progress(own_frames + (helpers.counter.value if helpers else 0), info.n_frames_declared)
 
     def on_frame() -> None:
-        own["frames"] += 1
-        if progress is not None and own["frames"] % 5 == 0:
-            progress(own["frames"] + (helpers.counter.value if helpers else 0), info.n_frames_declared)
+        nonlocal own_frames
+        own_frames += 1
+        if own_frames % 5 == 0:
+            report()
 
     chunks: list[_Chunk] = []
     try:
-        with PoseEstimator(settings) as estimator:
-            first = 0
+        if n_procs > 1 and _can_have_children():
+            helpers = _Helpers(n_procs - 1, str(path), n_chunks, settings, chunk_frames)
+        claims = helpers.claims if helpers else _Claims.create(None, 1, n_chunks)
+        with PoseEstimator(settings) as estimator, ThreadPoolExecutor(1, "ankle-cv-lines") as lines_pool:
+            first = 0 if claims.take(0, 0) else None
             while first is not None:
-                chunks += _track(str(path), first, n_chunks, 0, claims, estimator, chunk_frames, on_frame)
+                chunks += _track(str(path), first, n_chunks, 0, claims, estimator, chunk_frames, on_frame,
+                                 lines_pool)
                 first = claims.split(0)
             if helpers:
-                chunks += helpers.collect()
+                chunks += helpers.collect(report)
             missing = sorted(set(range(n_chunks)) - {c.number for c in chunks})
             for number in missing:  # a helper died: its chunks are redone here
-                redo = _Claims.create(None, 1, number + 1, first=number)
+                redo = _Claims.create(None, 1, number + 1, first=number + 1)
                 chunks += _track(str(path), number, n_chunks, 0, redo, estimator, chunk_frames, on_frame)
     finally:
         if helpers:
             helpers.stop()
     return _assemble(path, info, sorted(chunks, key=lambda c: c.number), settings, video_sha256, chunk_frames,
-                     n_procs=n_procs if helpers else 1)
+                     n_procs=n_procs if helpers else 1, helper_errors=helpers.errors if helpers else [])
 
 
 def _assemble(path, info, chunks: list[_Chunk], settings: PoseSettings, video_sha256: str, chunk_frames: int, *,
-              n_procs: int) -> LandmarkSeries:
+              n_procs: int, helper_errors: list[str]) -> LandmarkSeries:
     chunks = [c for c in chunks if len(c.xyzv)]  # a declared count can overestimate the frames
     if not chunks:
         raise InputError("contains no decodable video frames", path=str(path))
@@ -400,7 +424,7 @@ def _assemble(path, info, chunks: list[_Chunk], settings: PoseSettings, video_sh
         raise NoPersonError("no person detected in any frame", path=str(path))
     meta = pose_meta(settings, video_sha256, chunk_frames=chunk_frames)
     meta.update(rotation_deg=info.rotation_deg, codec=info.codec, pose_workers=n_procs,
-                damaged_frames=[f for c in chunks for f in c.damaged])
+                damaged_frames=[f for c in chunks for f in c.damaged], pose_helper_errors=helper_errors)
     return LandmarkSeries(
         xyzv=xyzv,
         time_s=time_s,

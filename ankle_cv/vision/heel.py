@@ -101,58 +101,71 @@ class HeelTracker:
     Parameters
     ----------
     anchor : HeelAnchor
-    reference_bgr : ndarray of shape (H, W, 3)
-        The upright frame ``anchor.ref``: the heel and forefoot templates are cut from it.
+    size_px : (int, int)
+        Width and height of the upright frames.
 
-    ``usable`` is False when a patch falls outside the picture; :meth:`update` then measures
-    nothing.
+    The templates come from the frame ``anchor.ref``: :meth:`set_reference` with its
+    :meth:`crop`. Live capture, where the reference is a frame already seen, calls
+    :meth:`update` on each frame after that; the offline analysis, which knows the reference
+    only for the whole stance, keeps the crops of the frames before it (small grey windows,
+    within a memory budget) and measures them with :meth:`measure` once it arrives.
+    ``usable`` is False when a patch falls outside the picture: nothing is measured.
     """
 
-    def __init__(self, anchor: HeelAnchor, reference_bgr: np.ndarray) -> None:
+    def __init__(self, anchor: HeelAnchor, size_px: tuple[int, int]) -> None:
         self.anchor = anchor
-        self._parts = _boxes(anchor, (reference_bgr.shape[1], reference_bgr.shape[0]))
-        self._templates = []
-        if self._parts is not None:
-            # each template is cut from its search window at the anchor frame: (top offset, pixels)
-            for ((tx0, ty0, tx1, ty1), (wx0, wy0, _, _)), window in zip(self._parts, self._windows(reference_bgr)):
-                self._templates.append((ty0 - wy0, window[ty0 - wy0:ty1 - wy0, tx0 - wx0:tx1 - wx0]))
+        self._parts = _boxes(anchor, size_px)
+        self._templates: list[tuple[int, np.ndarray]] = []
 
     @property
     def usable(self) -> bool:
         return self._parts is not None
 
-    def _windows(self, image_bgr: np.ndarray) -> list[np.ndarray]:
+    @property
+    def ready(self) -> bool:
+        return bool(self._templates)
+
+    def crop(self, image_bgr: np.ndarray) -> list[np.ndarray]:
+        """The heel's and the forefoot's search windows of a frame, grey (uint8)."""
         import cv2
 
-        return [cv2.cvtColor(image_bgr[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY).astype(np.float32)
-                for _, (x0, y0, x1, y1) in self._parts]
+        return [cv2.cvtColor(image_bgr[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY) for _, (x0, y0, x1, y1) in self._parts]
 
-    def update(self, image_bgr: np.ndarray) -> tuple[float, float]:
-        """(rise in foot lengths, match score) of one frame of the stance; the rise is NaN
-        where either patch is not found with confidence (score below :data:`MIN_SCORE`) or
-        the rise is impossible."""
-        if self._parts is None:
-            return float("nan"), 0.0
+    def set_reference(self, windows: list[np.ndarray]) -> None:
+        """Cut the templates from the reference frame's windows (:meth:`crop`)."""
+        self._templates = []
+        # each template is cut from its search window at the anchor frame: (top offset, pixels)
+        for ((tx0, ty0, tx1, ty1), (wx0, wy0, _, _)), window in zip(self._parts, windows):
+            template = window[ty0 - wy0:ty1 - wy0, tx0 - wx0:tx1 - wx0].astype(np.float32)
+            self._templates.append((ty0 - wy0, template))
+
+    def measure(self, windows: list[np.ndarray]) -> tuple[float, float]:
+        """(rise in foot lengths, match score) from a frame's windows; the rise is NaN where
+        either patch is not found with confidence (score below :data:`MIN_SCORE`) or the
+        rise is impossible."""
         (_, heel_y, heel_s), (_, toe_y, toe_s) = [
-            _match(w, t) for w, (_, t) in zip(self._windows(image_bgr), self._templates)]
+            _match(w.astype(np.float32), t) for w, (_, t) in zip(windows, self._templates)]
         score = min(heel_s, toe_s)
         value = -((heel_y - self._templates[0][0]) - (toe_y - self._templates[1][0])) / self.anchor.foot_px
         ok = score >= MIN_SCORE and MIN_RISE_FOOT <= value <= MAX_RISE_FOOT
         return (float(value) if ok else float("nan")), float(score)
 
-
-def _reference_frames(frames, anchors: Sequence[HeelAnchor]) -> dict[int, np.ndarray]:
-    """The frames the anchors refer to, decoded once up to the last of them."""
-    wanted = {a.ref for a in anchors}
-    found: dict[int, np.ndarray] = {}
-    for frame in frames(stop=max(wanted) + 1):
-        if frame.index in wanted:
-            found[frame.index] = frame.image_bgr
-    return found
+    def update(self, image_bgr: np.ndarray) -> tuple[float, float]:
+        """:meth:`measure` of one frame (NaN, 0 before the reference or when unusable)."""
+        if not (self.usable and self.ready):
+            return float("nan"), 0.0
+        return self.measure(self.crop(image_bgr))
 
 
-def track_heel_rise(frames, anchors: Sequence[HeelAnchor], *, n_frames: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rise of the heel over the forefoot, per frame, in foot lengths.
+#: Memory for the windows of frames seen before their stance's reference frame; past it, those
+#: frames are decoded a second time instead (so memory does not grow with the clip).
+PENDING_BUDGET_BYTES = 64 * 2**20
+
+
+def track_heel_rise(frames, anchors: Sequence[HeelAnchor], *, n_frames: int,
+                    budget_bytes: int = PENDING_BUDGET_BYTES) -> tuple[np.ndarray, np.ndarray]:
+    """Rise of the heel over the forefoot, per frame, in foot lengths, in one pass over the
+    stances' frames (a second only for what did not fit in ``budget_bytes``).
 
     Parameters
     ----------
@@ -175,14 +188,37 @@ def track_heel_rise(frames, anchors: Sequence[HeelAnchor], *, n_frames: int) -> 
     score = np.zeros(n_frames)
     if not anchors:
         return rise, score
-    references = _reference_frames(frames, anchors)
-    trackers = [HeelTracker(a, references[a.ref]) for a in anchors if a.ref in references]
-    trackers = [t for t in trackers if t.usable]
-    if not trackers:
-        return rise, score
-    start = min(t.anchor.start for t in trackers)
-    for frame in frames(start=start, stop=max(t.anchor.stop for t in trackers)):
-        for tracker in trackers:
-            if tracker.anchor.start <= frame.index < tracker.anchor.stop and frame.index < n_frames:
-                rise[frame.index], score[frame.index] = tracker.update(frame.image_bgr)
+    trackers: list[HeelTracker] = []
+    pending: dict[int, list] = {}  # tracker -> [(frame index, windows)] seen before its reference
+    held = 0
+    redo: list[HeelTracker] = []  # trackers whose early frames did not fit: decoded again
+    for frame in frames(start=min(a.start for a in anchors), stop=max(a.stop for a in anchors)):
+        if not trackers:  # boxes are clipped to the frames as decoded
+            size = (frame.image_bgr.shape[1], frame.image_bgr.shape[0])
+            trackers = [HeelTracker(a, size) for a in anchors]
+            trackers = [t for t in trackers if t.usable]
+        i = frame.index
+        for k, tracker in enumerate(trackers):
+            a = tracker.anchor
+            if not a.start <= i < a.stop or i >= n_frames:
+                continue
+            windows = tracker.crop(frame.image_bgr)
+            if i == a.ref:
+                tracker.set_reference(windows)
+                for j, early in pending.pop(k, []):
+                    rise[j], score[j] = tracker.measure(early)
+            if tracker.ready:
+                rise[i], score[i] = tracker.measure(windows)
+            elif tracker not in redo:
+                size_bytes = sum(w.nbytes for w in windows)
+                if held + size_bytes > budget_bytes:  # measure these frames in a second pass instead
+                    held -= sum(w.nbytes for _, ws in pending.pop(k, []) for w in ws)
+                    redo.append(tracker)
+                else:
+                    held += size_bytes
+                    pending.setdefault(k, []).append((i, windows))
+    for tracker in redo:
+        a = tracker.anchor
+        for frame in frames(start=a.start, stop=a.ref):
+            rise[frame.index], score[frame.index] = tracker.update(frame.image_bgr)
     return rise, score

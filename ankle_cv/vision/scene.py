@@ -101,20 +101,31 @@ class SceneLineCollector:
     """A per-frame stage: the scene segments of every ``every``-th frame (by frame index).
 
     ``update`` takes each frame with the person's landmarks (to mask the person out);
-    ``lines`` is what was collected, shape (K, 5): frame index, x0, y0, x1, y1 in pixels.
+    ``lines`` is what was collected, shape (K, 5): frame index, x0, y0, x1, y1 in pixels. With
+    an ``executor`` (a thread pool) the line search runs beside the caller, which meanwhile
+    goes on with pose estimation (OpenCV releases the interpreter while it searches).
     """
 
-    def __init__(self, every: int = LINES_EVERY) -> None:
+    def __init__(self, every: int = LINES_EVERY, *, executor=None) -> None:
         self.every = every
-        self._found: list[np.ndarray] = []
+        self._executor = executor
+        self._found: list = []
 
     def update(self, index: int, image_bgr: np.ndarray, landmarks_px: np.ndarray | None) -> None:
         if index % self.every:
             return
         xy = None if landmarks_px is None else landmarks_px[:, :2]
-        seg = scene_lines(image_bgr, xy)
-        self._found.append(np.column_stack((np.full(len(seg), index, np.float32), seg)))
+        if self._executor is None:
+            self._found.append(_tagged(index, image_bgr, xy))
+        else:
+            self._found.append(self._executor.submit(_tagged, index, image_bgr, xy))
 
     @property
     def lines(self) -> np.ndarray:
-        return np.concatenate(self._found) if self._found else np.zeros((0, 5), dtype=np.float32)
+        found = [f if isinstance(f, np.ndarray) else f.result() for f in self._found]
+        return np.concatenate(found) if found else np.zeros((0, 5), dtype=np.float32)
+
+
+def _tagged(index: int, image_bgr: np.ndarray, landmarks_xy: np.ndarray | None) -> np.ndarray:
+    seg = scene_lines(image_bgr, landmarks_xy)
+    return np.column_stack((np.full(len(seg), index, np.float32), seg))
