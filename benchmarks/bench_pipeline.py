@@ -107,9 +107,11 @@ def tree_rss_bytes(pid: int) -> int:
     return total
 
 
-def peak_rss(clip: Path, out: Path) -> tuple[float, int]:
+def peak_rss(clip: Path, out: Path, workers: int | None = None) -> tuple[float, int]:
     """Wall time and peak resident memory of the whole process tree of one command."""
     command = [str(BIN / "ankle-cv"), "analyze", str(clip), "--out", str(out), "--no-cache", "-q"]
+    if workers is not None:
+        command += ["--workers", str(workers)]
     t0 = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak = 0
@@ -117,6 +119,19 @@ def peak_rss(clip: Path, out: Path) -> tuple[float, int]:
         peak = max(peak, tree_rss_bytes(proc.pid))
         time.sleep(0.05)
     return time.perf_counter() - t0, peak
+
+
+def memory(folder: Path) -> None:
+    """Peak memory of the command on the sample and on the sample played ten times, with one
+    pose process (memory per process against clip length) and with the default."""
+    long_clip = make_clip(folder, (1280, 720), 30)
+    print("\npeak resident memory of the whole process tree (command and its pose helpers), cache off")
+    for workers in (1, None):
+        base_s, base = peak_rss(SAMPLE, folder / "out", workers)
+        long_s, long = peak_rss(long_clip, folder / "out", workers)
+        label = "1 process" if workers == 1 else "default processes"
+        print(f"  {label:18} 9 s 720p: {base / 2**20:5.0f} MiB ({base_s:5.1f} s)   91 s 720p: {long / 2**20:5.0f} MiB "
+              f"({long_s:5.1f} s)   ratio {long / base:.2f}x")
 
 
 def stages(clip: Path, out: Path) -> dict:
@@ -147,7 +162,8 @@ def stages(clip: Path, out: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="720p clips only, no stage table")
+    parser.add_argument("--quick", action="store_true", help="the whole command on the 720p clips only")
+    parser.add_argument("--memory", action="store_true", help="peak memory only")
     args = parser.parse_args()
     print(__doc__.strip().splitlines()[0])
     import os
@@ -155,6 +171,9 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        if args.memory:
+            memory(folder)
+            return
         clips = {"9 s 720p (sample)": SAMPLE, "27 s 720p": make_clip(folder, (1280, 720), 3)}
         if not args.quick:
             clips["27 s 1080p"] = make_clip(folder, (1920, 1080), 3)
@@ -165,12 +184,7 @@ def main() -> None:
             print(f"  {label:20} {r['command']:15.2f} s {r['bare_loop']:18.2f} s {r['command'] / r['bare_loop']:6.2f}x")
         if args.quick:
             return
-        long_clip = make_clip(folder, (1280, 720), 30)
-        print("\npeak resident memory of the whole process tree (command and its pose helpers), cache off")
-        base_s, base = peak_rss(SAMPLE, folder / "out")
-        long_s, long = peak_rss(long_clip, folder / "out")
-        print(f"  9 s 720p (sample):  {base / 2**20:7.0f} MiB in {base_s:5.1f} s")
-        print(f"  91 s 720p (x10):    {long / 2**20:7.0f} MiB in {long_s:5.1f} s   ratio {long / base:.2f}x")
+        memory(folder)
         print("\nstages, in this process")
         rows = {label: stages(clip, folder / "out") for label, clip in clips.items()}
         print(f"  {'stage':24} " + " ".join(f"{label:>22}" for label in rows))
