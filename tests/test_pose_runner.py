@@ -2,11 +2,12 @@
 
 import numpy as np
 
-from ankle_cv.pose.runner import _Claims, _increasing, max_workers
+from ankle_cv.pose.chunks import Claims
+from ankle_cv.pose.runner import _increasing, max_workers
 
 
 def test_the_caller_owns_everything_until_a_helper_splits_off_the_upper_half():
-    claims = _Claims.create(None, 3, 10)
+    claims = Claims.create(None, 3, 10)
     assert claims.take(0, 0) and claims.take(0, 1)  # the caller is on chunk 1, 8 left
     assert claims.split(1) == 6  # a ready helper takes chunks 6..9 (6 already started)
     assert not claims.take(0, 6)  # ... so the caller stops before them
@@ -16,16 +17,16 @@ def test_the_caller_owns_everything_until_a_helper_splits_off_the_upper_half():
 
 
 def test_ranges_of_one_chunk_are_not_worth_a_seek_and_a_closed_run_gives_nothing():
-    claims = _Claims.create(None, 2, 2)
+    claims = Claims.create(None, 2, 2)
     assert claims.take(0, 0)
     assert claims.split(1) is None  # one chunk left: the caller reaches it sooner than a seek
-    claims = _Claims.create(None, 2, 8)
+    claims = Claims.create(None, 2, 8)
     claims.close()
     assert claims.split(1) is None
 
 
 def test_every_chunk_is_tracked_once_whoever_takes_it():
-    claims = _Claims.create(None, 3, 9)
+    claims = Claims.create(None, 3, 9)
     owner = {}
     rng = np.random.default_rng(0)
     nexts = {0: 0, 1: None, 2: None}
