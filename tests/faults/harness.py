@@ -23,6 +23,12 @@ REFERENCE = ROOT / "tests" / "reference_reports" / "knee_to_wall_right" / "repor
 ANKLE_CV = str(Path(sys.executable).parent / "ankle-cv")
 
 
+def _sigint_default() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Run:
     """One ``ankle-cv`` process, tagged so that every process it starts can be found."""
 
@@ -35,8 +41,10 @@ class Run:
         command = [ANKLE_CV, *args]
         if user is not None:
             command = ["setpriv", f"--reuid={user}", "--regid=nogroup", "--clear-groups", *command]
+        # as from a terminal: a shell starts background jobs (CI's, say) with Ctrl-C ignored,
+        # and a program rightly keeps an ignored SIGINT ignored
         self.proc = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True, start_new_session=True)
+                                     text=True, start_new_session=True, preexec_fn=_sigint_default)
 
     def wait(self, timeout: float = 240) -> tuple[int, str, str]:
         out, err = self.proc.communicate(timeout=timeout)
