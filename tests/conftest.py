@@ -25,3 +25,18 @@ def media(name: str) -> Path:
 
 
 os.environ.setdefault("PYTHONHASHSEED", "0")
+
+
+@pytest.fixture(scope="session")
+def warm_cache(tmp_path_factory):
+    """A landmark cache holding the bundled sample's landmarks: one MediaPipe run (a real
+    ``ankle-cv`` process) for the whole session, for tests that need a complete analysis."""
+    import subprocess
+
+    cache = tmp_path_factory.mktemp("warm-cache")
+    command = [str(Path(sys.executable).parent / "ankle-cv"), "analyze",
+               str(ROOT / "sample_videos" / "knee_to_wall_right.mp4"), "-q"]
+    done = subprocess.run(command, env=dict(os.environ, ANKLE_CV_CACHE_DIR=str(cache)), capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    return cache

@@ -7,6 +7,7 @@ run outlives it. Nothing large is committed: inputs are generated from the bundl
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -85,13 +86,35 @@ def one_line(err: str) -> str:
     return lines[0]
 
 
+def derived_clip(path: Path, *, frames: int | None = None, repeat: int = 1) -> Path:
+    """The sample cut to its first ``frames`` frames, or played ``repeat`` times (H.264)."""
+    from videos import run_ffmpeg
+
+    args = ["-stream_loop", str(repeat - 1)] if repeat > 1 else []
+    args += ["-i", str(SAMPLE)] + (["-frames:v", str(frames)] if frames else [])
+    run_ffmpeg(*args, "-c:v", "libx264", "-preset", "ultrafast", "-crf", "18", "-pix_fmt", "yuv420p", str(path))
+    return path
+
+
 @pytest.fixture(scope="session")
-def warm_cache(tmp_path_factory) -> Path:
-    """A landmark cache holding the sample's landmarks (one MediaPipe run for the session)."""
-    cache = tmp_path_factory.mktemp("fault-cache")
-    code, out, err = run(["analyze", str(SAMPLE), "-q"], cache=cache)
+def short_clip(tmp_path_factory) -> tuple[Path, Path, dict]:
+    """The sample's first 5 s, a warm cache of its landmarks and its undisturbed report."""
+    folder = tmp_path_factory.mktemp("short")
+    clip = derived_clip(folder / "short.mp4", frames=150)
+    code, out, err = run(["analyze", str(clip), "--json", "-q"], cache=folder / "cache")
+    assert code in (0, 8), err
+    return clip, folder / "cache", json.loads(out)
+
+
+@pytest.fixture(scope="session")
+def long_clip(tmp_path_factory) -> tuple[Path, Path, dict]:
+    """The sample played twice (two 300-frame chunks: a helper process joins), a warm cache
+    and its undisturbed report."""
+    folder = tmp_path_factory.mktemp("long")
+    clip = derived_clip(folder / "long.mp4", repeat=2)
+    code, out, err = run(["analyze", str(clip), "--json", "-q", "--workers", "2"], cache=folder / "cache")
     assert code == 0, err
-    return cache
+    return clip, folder / "cache", json.loads(out)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 import pytest
-from harness import SAMPLE, nobody_can_run, one_line, public_dir, run, warm_cache
+from harness import SAMPLE, nobody_can_run, one_line, public_dir, run
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from harness import REFERENCE, SAMPLE, Run, one_line, run, warm_cache
+from harness import REFERENCE, SAMPLE, Run, long_clip, one_line, run, short_clip
 
 pytestmark = pytest.mark.slow
 
@@ -28,9 +28,11 @@ def comparable(doc: dict) -> dict:
     return doc
 
 
-def assert_reference_numbers(out: Path) -> None:
-    assert comparable(json.loads((out / "report.json").read_text())) == \
-        comparable(json.loads(REFERENCE.read_text()))
+def assert_reference_numbers(out: Path, reference: dict | None = None) -> None:
+    """The report in ``out`` says what an undisturbed run says (the committed reference of the
+    sample by default)."""
+    want = reference if reference is not None else json.loads(REFERENCE.read_text())
+    assert comparable(json.loads((out / "report.json").read_text())) == comparable(want)
 
 
 def wait_until(condition, timeout: float = 60.0) -> None:
@@ -40,23 +42,24 @@ def wait_until(condition, timeout: float = 60.0) -> None:
         time.sleep(0.05)
 
 
-def pose_started(run_: Run) -> bool:
-    """The pose stage is under way: MediaPipe has been loaded in the run's processes."""
-    for pid in [run_.proc.pid, *run_.survivors()]:
+def pose_processes(run_: Run) -> int:
+    """How many of the run's processes have MediaPipe loaded (the pose stage is under way)."""
+    loaded = 0
+    for pid in {run_.proc.pid, *run_.survivors()}:
         try:
-            if "mediapipe" in Path(f"/proc/{pid}/maps").read_text():
-                return True
+            loaded += "mediapipe" in Path(f"/proc/{pid}/maps").read_text()
         except OSError:
             continue
-    return False
+    return loaded
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=lambda s: s.name)
-def test_a_signal_during_pose_leaves_no_process_and_no_damage(sig, tmp_path):
+def test_a_signal_during_pose_leaves_no_process_and_no_damage(sig, tmp_path, long_clip):
+    clip, warm, reference = long_clip
     cache, out = tmp_path / "cache", tmp_path / "out"
-    job = Run(["analyze", str(SAMPLE), "--out", str(out), "-q", "--workers", "2"], cache=cache)
-    wait_until(lambda: pose_started(job))
-    time.sleep(1.0)
+    job = Run(["analyze", str(clip), "--out", str(out), "-q", "--workers", "2"], cache=cache)
+    wait_until(lambda: pose_processes(job) >= 2)  # the caller and its helper are both tracking
+    time.sleep(0.5)
     job.proc.send_signal(sig)
     code, _, err = job.wait(timeout=60)
     assert code == EXIT[sig], err
@@ -64,9 +67,11 @@ def test_a_signal_during_pose_leaves_no_process_and_no_damage(sig, tmp_path):
         assert one_line(err) == "Error: interrupted" if sig == signal.SIGINT else one_line(err) == "Error: terminated"
     assert job.wait_for_no_survivors() == []
     assert not (out / "report.json").exists()
-    again, _, err = run(["analyze", str(SAMPLE), "--out", str(out), "-q"], cache=cache)
+    assert not cache.exists() or list(cache.iterdir()) == []  # nothing half-cached either
+    # a re-run (its landmarks from an undisturbed run of the same clip) completes the folder
+    again, _, err = run(["analyze", str(clip), "--out", str(out), "-q"], cache=warm)
     assert again == 0, err
-    assert_reference_numbers(out)
+    assert_reference_numbers(out, reference)
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
 
 
@@ -92,9 +97,10 @@ def test_a_signal_while_writing_keeps_the_old_result_or_none(sig, tmp_path, warm
 
 
 @pytest.mark.parametrize("damage", ["truncated", "foreign", "stale"])
-def test_a_damaged_cache_is_recomputed(damage, tmp_path, warm_cache):
+def test_a_damaged_cache_is_recomputed(damage, tmp_path, short_clip):
+    clip, warm, reference = short_clip
     cache = tmp_path / "cache"
-    shutil.copytree(warm_cache, cache)
+    shutil.copytree(warm, cache)
     (npz,) = cache.glob("*.npz")
     if damage == "truncated":
         npz.write_bytes(npz.read_bytes()[:1000])
@@ -109,11 +115,11 @@ def test_a_damaged_cache_is_recomputed(damage, tmp_path, warm_cache):
         with open(npz, "wb") as fh:
             np.savez_compressed(fh, **fields)
     out = tmp_path / "out"
-    code, _, err = run(["analyze", str(SAMPLE), "--out", str(out), "-q"], cache=cache)
-    assert code == 0, err
+    code, _, err = run(["analyze", str(clip), "--out", str(out), "-q"], cache=cache)
+    assert code in (0, 8), err
     doc = json.loads((out / "report.json").read_text())
     assert doc["input"]["landmarks_from_cache"] is False
-    assert_reference_numbers(out)
+    assert_reference_numbers(out, reference)
 
 
 def test_a_cache_hit_names_the_file_analysed(tmp_path, warm_cache):
@@ -133,16 +139,17 @@ def test_a_cache_hit_names_the_file_analysed(tmp_path, warm_cache):
         assert f"· {path.name}" in (out / "summary.txt").read_text().splitlines()[0]
 
 
-def test_two_concurrent_runs_share_one_cache(tmp_path):
+def test_two_concurrent_runs_share_one_cache(tmp_path, short_clip):
+    clip, _, reference = short_clip
     cache = tmp_path / "cache"
-    jobs = [Run(["analyze", str(SAMPLE), "--out", str(tmp_path / f"out{i}"), "-q", "--workers", "1"], cache=cache)
+    jobs = [Run(["analyze", str(clip), "--out", str(tmp_path / f"out{i}"), "-q", "--workers", "1"], cache=cache)
             for i in range(2)]
     for job in jobs:
         code, _, err = job.wait()
-        assert code == 0, err
+        assert code in (0, 8), err
     for i in range(2):
-        assert_reference_numbers(tmp_path / f"out{i}")
+        assert_reference_numbers(tmp_path / f"out{i}", reference)
     assert len(list(cache.glob("*.npz"))) == 1 and not list(cache.glob(".*"))
-    code, stdout, err = run(["analyze", str(SAMPLE), "--json", "-q"], cache=cache)
-    assert code == 0, err
+    code, stdout, err = run(["analyze", str(clip), "--json", "-q"], cache=cache)
+    assert code in (0, 8), err
     assert json.loads(stdout)["input"]["landmarks_from_cache"] is True
