@@ -15,7 +15,7 @@ from .errors import AnkleCVError
 from .vocab import ExitCode
 
 #: Settings named by errors' hints, and the flag that sets each.
-FLAGS = {"allow_any_view": "--allow-any-view", "roll_deg": "--roll-deg", "leg": "--leg"}
+FLAGS = {"allow_any_view": "--allow-any-view", "roll_deg": "--roll-deg", "leg": "--leg", "view": "--view"}
 
 
 class UserError(click.ClickException):
@@ -43,7 +43,7 @@ class Finite(click.FloatRange):
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ankle-cv")
 def cli() -> None:
-    """Ankle dorsiflexion (knee-to-wall test) from phone or webcam video.
+    """Ankle dorsiflexion (knee-to-wall test) and squat compensations from phone or webcam video.
 
     Everything runs on this machine: videos, landmarks and reports never leave it, and
     nothing is downloaded.
@@ -91,16 +91,35 @@ def _progress_callback(enabled: bool, label: str):
     return update, close
 
 
+#: Options that belong to one test only, and the test.
+TEST_ONLY = {"leg": "knee-to-wall", "restriction_deg": "knee-to-wall", "allow_any_view": "knee-to-wall",
+             "sex": "squat", "view": "squat"}
+
+
+def _refuse_foreign_options(ctx: click.Context, test: str) -> None:
+    """A test-specific option given for the other test is a usage error, not silently ignored."""
+    for name, owner in TEST_ONLY.items():
+        if test not in ("auto", owner) and ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE:
+            flag = next(p for p in ctx.command.params if p.name == name).opts[-1]
+            raise click.UsageError(f"{flag} applies to the {owner} test only, not to --test {test}")
+
+
 @cli.command()
 @click.argument("video", type=click.Path(exists=True, dir_okay=False, readable=False, path_type=Path))
+@click.option("--test", "test", type=click.Choice(["knee-to-wall", "squat", "auto"]), default="knee-to-wall",
+              show_default=True, help="The test the clip shows; auto chooses from the motion and says why.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for report.json, angles.csv and landmarks.npz.")
-@click.option("--leg", type=click.Choice(["auto", "left", "right"]), default="auto", show_default=True,
-              help="The tested (front) leg; auto reads it from the clip.")
+              help="Folder for report.json, angles.csv, summary.txt and landmarks.npz.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report JSON instead of the text summary.")
+@click.option("--leg", type=click.Choice(["auto", "left", "right"]), default="auto", show_default=True,
+              help="Knee-to-wall: the tested (front) leg; auto reads it from the clip.")
+@click.option("--sex", type=click.Choice(["female", "male"]),
+              help="Squat: use the sex-specific knee valgus (FPPA) threshold [default: one threshold for both].")
+@click.option("--view", type=click.Choice(["auto", "front", "side"]), default="auto", show_default=True,
+              help="Squat: the camera's view of the person; auto reads it from the body's width in each rep.")
 @click.option("--roll-source", type=click.Choice(["auto", "scene", "sole", "level"]), default="auto",
               show_default=True, help="How to find the camera roll: scene lines (walls, floor, door frames), "
-              "the planted sole, or assume a level camera; auto = scene lines, else level.")
+              "the planted sole (knee-to-wall), or assume a level camera; auto = scene lines, else level.")
 @click.option("--roll-deg", type=Finite(-45, 45), help="Camera roll to use (degrees, "
               "counter-clockwise on screen); overrides --roll-source.")
 @click.option("--foot-length-cm", type=Finite(min=10, max=40),
@@ -108,33 +127,45 @@ def _progress_callback(enabled: bool, label: str):
 @click.option("--min-visibility", type=Finite(0, 1), default=0.5, show_default=True,
               help="Landmarks seen with less visibility count as missing.")
 @click.option("--restriction-deg", type=Finite(0, 90), default=36.5, show_default=True,
-              help="Angle below which the result is flagged as restricted.")
-@click.option("--allow-any-view", is_flag=True, help="Analyse even if the camera does not see the side.")
+              help="Knee-to-wall: angle below which the result is flagged as restricted.")
+@click.option("--allow-any-view", is_flag=True, help="Knee-to-wall: analyse even if the camera does not see "
+              "the side.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Landmark cache folder [default: $ANKLE_CV_CACHE_DIR or ~/.cache/ankle-cv].")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the landmark cache.")
 @click.option("--workers", type=click.IntRange(min=1), help="Pose worker processes [default: one per core].")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def analyze(video: Path, out_dir: Path | None, leg: str, as_json: bool, roll_source: str, roll_deg: float | None,
-            foot_length_cm: float | None, min_visibility: float, restriction_deg: float,
-            allow_any_view: bool, cache_dir: Path | None, no_cache: bool, workers: int | None, quiet: bool) -> None:
-    """Score a knee-to-wall (weight-bearing lunge) video filmed side-on.
+@click.pass_context
+def analyze(ctx: click.Context, video: Path, test: str, out_dir: Path | None, as_json: bool, leg: str,
+            sex: str | None, view: str, roll_source: str, roll_deg: float | None, foot_length_cm: float | None,
+            min_visibility: float, restriction_deg: float, allow_any_view: bool, cache_dir: Path | None,
+            no_cache: bool, workers: int | None, quiet: bool) -> None:
+    """Score a knee-to-wall (weight-bearing lunge) or squat video.
 
-    Prints, per tested leg, the best tibia-to-vertical angle reached with the heel down,
-    every trial and every heel lift; --out also writes report.json, angles.csv and the
-    landmarks.
+    Knee-to-wall (filmed side-on): per tested leg, the best tibia-to-vertical angle reached
+    with the heel down, every trial and every heel lift. Squat (from the front or the side):
+    the reps, and per rep the depth, knee valgus, foot turn-out and heel lift its view
+    supports. --out also writes report.json, angles.csv, summary.txt and the landmarks.
     """
     from .io.source import probe
     from .pipeline import analyze_video, check_output_dir, write_outputs
     from .pose.cache import default_cache_dir
     from .protocols.knee_to_wall import KneeToWallSettings
     from .protocols.references import References
+    from .protocols.squat import SquatSettings
 
-    settings = KneeToWallSettings(
-        min_visibility=min_visibility, roll_source=roll_source, roll_deg=roll_deg, leg=None if leg == "auto" else leg,
-        foot_length_cm=foot_length_cm, allow_any_view=allow_any_view,
-        references=References(restriction_deg=restriction_deg),
-    )
+    _refuse_foreign_options(ctx, test)
+    if test == "squat" and roll_source == "sole":
+        raise click.UsageError("--roll-source sole applies to the knee-to-wall test only (a squat's heels lift)")
+    settings = {
+        "knee-to-wall": KneeToWallSettings(
+            min_visibility=min_visibility, roll_source=roll_source, roll_deg=roll_deg,
+            leg=None if leg == "auto" else leg, foot_length_cm=foot_length_cm, allow_any_view=allow_any_view,
+            references=References(restriction_deg=restriction_deg)),
+        "squat": SquatSettings(
+            min_visibility=min_visibility, roll_source="auto" if roll_source == "sole" else roll_source,
+            roll_deg=roll_deg, view=None if view == "auto" else view, sex=sex, foot_length_cm=foot_length_cm),
+    }
     update, close = _progress_callback(not quiet and sys.stderr.isatty(), "pose")
     try:
         probe(video)  # a bad input is refused before anything else
@@ -142,8 +173,7 @@ def analyze(video: Path, out_dir: Path | None, leg: str, as_json: bool, roll_sou
             check_output_dir(out_dir)  # ... and so is an output folder that cannot be written
         cache = None if no_cache else (cache_dir or default_cache_dir())
         try:
-            analysis = analyze_video(video, "knee-to-wall", settings, cache_dir=cache, workers=workers,
-                                     progress=update)
+            analysis = analyze_video(video, test, settings, cache_dir=cache, workers=workers, progress=update)
         finally:
             close()
         if out_dir is not None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from .errors import OutputError
@@ -33,24 +33,42 @@ class Analysis:
     series: LandmarkSeries
     from_cache: bool
     result: object
+    #: Why the test was chosen, when it was chosen automatically (``auto``); None when asked for.
+    chosen_because: str | None = None
 
     def report(self) -> dict:
         """The report JSON document."""
         from .outputs.report import report_document
 
-        return report_document(self.protocol, self.result, series_meta=self.series.meta, from_cache=self.from_cache)
+        return report_document(self.protocol, self.result, series_meta=self.series.meta, from_cache=self.from_cache,
+                               chosen_because=self.chosen_because)
 
     def summary(self, *, hint: Callable[[str], str] | None = None) -> str:
         """The text summary; ``hint(setting)`` (e.g. the CLI's flag for a setting) is shown
         beside a warning that a setting would address."""
-        return self.protocol.summary_text(self.result, hint=hint)
+        text = self.protocol.summary_text(self.result, hint=hint)
+        if self.chosen_because is None:
+            return text
+        head, _, rest = text.partition("\n")
+        return f"{head}\n  test chosen automatically: {self.protocol.name} ({self.chosen_because})\n{rest}"
 
 
 def score_series(series: LandmarkSeries, protocol: str | Protocol = "knee-to-wall", settings=None, *,
                  video: str | os.PathLike | None = None, from_cache: bool = False) -> Analysis:
     """Score landmarks with a protocol; with the ``video`` at hand, image measures (the heel)
-    are taken from its frames. Needs no MediaPipe."""
+    are taken from its frames. Needs no MediaPipe.
+
+    ``protocol="auto"`` chooses the test from the landmarks (:mod:`ankle_cv.protocols.choose`)
+    and the Analysis says why; ``settings`` may then map test names to their settings."""
+    chosen_because = None
+    if protocol == "auto":
+        from .protocols.choose import choose_test
+
+        choice = choose_test(series)
+        protocol, chosen_because = choice.name, choice.reason
     protocol = get_protocol(protocol)
+    if isinstance(settings, Mapping):
+        settings = settings.get(protocol.name)
     settings = settings if settings is not None else protocol.default_settings()
     frames = None
     if video is not None:
@@ -58,7 +76,8 @@ def score_series(series: LandmarkSeries, protocol: str | Protocol = "knee-to-wal
 
         frames = functools.partial(read_frames, str(video))
     result = protocol.analyze(series, settings, frames=frames)
-    return Analysis(protocol=protocol, series=series, from_cache=from_cache, result=result)
+    return Analysis(protocol=protocol, series=series, from_cache=from_cache, result=result,
+                    chosen_because=chosen_because)
 
 
 def analyze_video(

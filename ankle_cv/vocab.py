@@ -37,6 +37,7 @@ class View(StrEnum):
     SIDE = "side"
     OBLIQUE = "oblique"
     FRONT = "front"
+    MIXED = "mixed"
     UNKNOWN = "unknown"
 
 
@@ -91,6 +92,10 @@ class WarningCode(StrEnum):
     LEG_SIDE_UNCERTAIN = "leg_side_uncertain"
     ASYMMETRY_WITHHELD = "asymmetry_withheld"
     DAMAGED_FRAMES = "damaged_frames"
+    NO_REPS = "no_reps"
+    REPS_NOT_COUNTED = "reps_not_counted"
+    OBLIQUE_VIEW = "oblique_view"
+    VIEW_CHANGED = "view_changed"
 
     @property
     def when(self) -> str:
@@ -132,6 +137,13 @@ _WHEN = {
                                     "comparison",
     WarningCode.DAMAGED_FRAMES: "the video decoder reported damage (a corrupt stretch it concealed and decoded on): "
                                 "landmarks there may be wrong; names the frames and the trials they fall in",
+    WarningCode.NO_REPS: "squat: no complete rep (standing, down at least 0.1 leg lengths, standing again, feet "
+                         "planted)",
+    WarningCode.REPS_NOT_COUNTED: "squat: dips of the hips not counted as reps, each with the reason (feet moving, "
+                                  "clip edge, too short, half rep)",
+    WarningCode.OBLIQUE_VIEW: "squat: reps filmed obliquely (body width 0.25–0.42 torso lengths): valgus, turn-out, "
+                              "knee flexion and heel lift not measured in them",
+    WarningCode.VIEW_CHANGED: "squat: reps filmed from different views; each rep reports what its own view supports",
 }
 
 _BLOCKS = {

@@ -25,12 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from accuracy_suite import (  # noqa: E402
     ROOT,
     knee_to_wall_suite,
-    render_suite,
     run,
+    run_squats,
     small_suite,
     squat_suite,
     summarize,
-    truth_of,
 )
 
 OUT = ROOT / "benchmarks" / "out"
@@ -55,36 +54,18 @@ def print_summary(summary: dict) -> None:
         print(f"  {key:24} {value}")
 
 
-def squat_fppa(folder: Path) -> None:
-    """Landmark-level FPPA on the front-squat renders: MediaPipe's hip, knee and ankle in the
-    image at each rep's bottom against the true frontal-plane FPPA. (The squat analysis
-    itself is not built yet; this is what it will start from.)"""
-    from ankle_cv.landmarks import LEFT_ANKLE, LEFT_HIP, LEFT_KNEE, RIGHT_ANKLE, RIGHT_HIP, RIGHT_KNEE
-    from ankle_cv.pose.cache import landmarks_for
-
-    suite = {k: v for k, v in squat_suite().items() if k.startswith("squat_front")}
-    paths = render_suite(suite, folder)
-    print("\nfront-squat renders: image FPPA from MediaPipe landmarks at each rep's bottom vs true FPPA")
-    errors = []
-    for name, path in paths.items():
-        truth = truth_of(path)
-        series, _ = landmarks_for(str(path), cache_dir=None)
-        for rep in truth["squat_reps"]:
-            f = rep["bottom_frame"]
-            for leg, (h, k, a), medial in (("left", (LEFT_HIP, LEFT_KNEE, LEFT_ANKLE), -1.0),
-                                           ("right", (RIGHT_HIP, RIGHT_KNEE, RIGHT_ANKLE), 1.0)):
-                hip, knee, ankle = (series.xyzv[f, i, :2].astype(float) for i in (h, k, a))
-                thigh, shank = knee - hip, ankle - knee
-                cross = thigh[0] * shank[1] - thigh[1] * shank[0]
-                angle = np.degrees(np.arctan2(cross, thigh @ shank))
-                # the person faces the camera: their left is image right, medial is towards the midline
-                fppa = medial * angle
-                errors.append(fppa - rep["fppa_deg"][leg])
-                print(f"  {name:16} rep bottom {f:4d} {leg:5}  true {rep['fppa_deg'][leg]:+6.1f}  "
-                      f"MediaPipe image {fppa:+6.1f}")
-    errors = np.array(errors)
-    print(f"  landmark-level FPPA: mean abs error {np.mean(np.abs(errors)):.1f} deg, bias {np.mean(errors):+.1f} deg "
-          "(includes perspective: the truth is the frontal-plane angle)")
+def squats(folder: Path) -> dict:
+    """The squat section: reps, FPPA, turn-out change and heel lifts on the squat renders."""
+    print("\n== squat suite: rendering (cached) and analysing with --test squat")
+    rows, summary = run_squats(squat_suite(), folder)
+    print(f"  {'clip':18} {'view':6} {'reps':>9} {'FPPA err deg':>24} {'turn-out change err deg':>28} {'lifts':>7}")
+    for name, r in rows.items():
+        fppa = " ".join(f"{e:+.1f}" for e in r["fppa_errors_deg"][:6])
+        turn = " ".join(f"{e:+.1f}" for e in r["turnout_change_errors_deg"][:6])
+        print(f"  {name:18} {r['view']:6} {r['found_reps']:>4}/{r['true_reps']:<4} {fppa:>24} {turn:>28} "
+              f"{r['matched_lifts']}/{r['true_lifts']}")
+    print_summary(summary)
+    return summary
 
 
 def real_clips() -> None:
@@ -141,7 +122,7 @@ def main() -> None:
         figures[f"{name}_near_leg"] = near
         (OUT / f"accuracy_{name}.json").write_text(json.dumps({"rows": rows, "summary": summary}, indent=1))
     if args.suite == "full" or args.write_ratchet:
-        squat_fppa(folder)
+        figures["squat_full"] = squats(folder)
         if not args.no_media:
             real_clips()
     if args.write_ratchet:

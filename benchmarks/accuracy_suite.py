@@ -66,14 +66,33 @@ def small_suite() -> dict[str, KneeToWall]:
 
 
 def squat_suite() -> dict:
-    """Squat clips: front views with chosen valgus (FPPA) and turn-out, side views with heel lift."""
+    """10 squat clips: front views with chosen valgus (FPPA) and turn-out at camera heights
+    0.5-1.6 m and rolls -6..+5 deg; side views, both facings, with heel lifts in chosen reps.
+    2-4 reps each (28 in all), 540 to 1280 px wide."""
+    front = dict(width_px=960, height_px=540)
     return {
         "squat_front_a": SquatFront(n_reps=2, fppa_deg=(15.0, 5.0), turnout_deg=(10.0, 25.0),
                                     turnout_change_deg=(0.0, 10.0), seed=601),
         "squat_front_b": SquatFront(n_reps=2, fppa_deg=(-5.0, 20.0), turnout_deg=(5.0, 5.0), seed=602,
                                     width_px=720, height_px=1280),
+        "squat_front_low": SquatFront(n_reps=3, fppa_deg=(10.0, 2.0), turnout_deg=(20.0, 12.0),
+                                      turnout_change_deg=(12.0, 0.0), camera_height_m=0.5, roll_deg=4.0,
+                                      seed=611, **front),
+        "squat_front_mid": SquatFront(n_reps=3, fppa_deg=(0.0, 12.0), turnout_deg=(30.0, 8.0),
+                                      turnout_change_deg=(15.0, -6.0), camera_height_m=1.0, roll_deg=-6.0,
+                                      stance_width_cm=50.0, seed=612, **front),
+        "squat_front_high": SquatFront(n_reps=4, fppa_deg=(8.0, 8.0), turnout_deg=(15.0, 25.0),
+                                       turnout_change_deg=(5.0, 20.0), camera_height_m=1.6, roll_deg=5.0,
+                                       depth_knee_flexion_deg=80.0, seed=613, **front),
         "squat_side_a": SquatSide(n_reps=2, facing="left", heel_lift_cm=2.5, heel_lift_reps=(2,), seed=603),
         "squat_side_b": SquatSide(n_reps=2, facing="right", heel_lift_cm=0.0, seed=604, width_px=960, height_px=540),
+        "squat_side_low": SquatSide(n_reps=3, facing="right", heel_lift_cm=3.0, heel_lift_reps=(1, 3),
+                                    camera_height_m=0.5, roll_deg=-5.0, seed=621, **front),
+        "squat_side_high": SquatSide(n_reps=3, facing="left", heel_lift_cm=2.0, heel_lift_reps=(3,),
+                                     camera_height_m=1.4, roll_deg=3.0, depth_knee_flexion_deg=80.0, seed=622,
+                                     width_px=540, height_px=960),
+        "squat_side_deep": SquatSide(n_reps=4, facing="right", heel_lift_cm=4.0, depth_knee_flexion_deg=120.0,
+                                     seed=623, **front),
     }
 
 
@@ -225,3 +244,72 @@ def regressions(summary: dict, committed: dict) -> list[str]:
             abs(summary["angle_bias_deg"]) > abs(committed["angle_bias_deg"]) + TOLERANCE["angle_bias_deg"]:
         worse.append(f"angle_bias_deg: |{summary['angle_bias_deg']}| > |committed {committed['angle_bias_deg']}|")
     return worse
+
+
+def score_squat_clip(video: Path, *, cache_dir: Path | None = None) -> dict:
+    """Run the squat analysis on a rendered squat and compare with its truth: one row."""
+    truth = truth_of(video)
+    result = analyze_video(video, "squat", cache_dir=cache_dir).result
+    want, got = truth["squat_reps"], list(result.reps)
+    row = {"true_reps": len(want), "found_reps": len(got), "fppa_errors_deg": [], "turnout_change_errors_deg": [],
+           "start_errors_frames": [], "end_errors_frames": [], "true_lifts": 0, "found_lifts": 0, "matched_lifts": 0,
+           "onset_errors_frames": [], "view": result.camera.view.value}
+    for rep in want:
+        match = next((r for r in got if r.start_frame <= rep["bottom_frame"] <= r.end_frame), None)
+        if match is None:
+            continue
+        row["start_errors_frames"].append(match.start_frame - rep["start_frame"])
+        row["end_errors_frames"].append(match.end_frame - rep["end_frame"])
+        for leg in ("left", "right"):
+            if match.fppa_deg is not None and getattr(match.fppa_deg, leg) is not None:
+                row["fppa_errors_deg"].append(getattr(match.fppa_deg, leg) - rep["fppa_deg"][leg])
+            if match.turnout is not None and match.turnout[leg].change_deg is not None:
+                row["turnout_change_errors_deg"].append(match.turnout[leg].change_deg - rep["turnout_change_deg"][leg])
+    if truth["scenario"]["type"] == "SquatSide":
+        facing = truth["scenario"]["facing"]
+        lifts = [h for h in truth["heel_lifts"] if h["leg"] == facing]  # the near foot's
+        found = [r.heel_lift for r in got if r.heel_lift is not None]
+        row["true_lifts"], row["found_lifts"] = len(lifts), len(found)
+        for lift in lifts:
+            match = next((h for h in found
+                          if h.start_frame <= lift["end_frame"] and lift["start_frame"] <= h.end_frame), None)
+            if match is not None:
+                row["matched_lifts"] += 1
+                row["onset_errors_frames"].append(match.start_frame - lift["start_frame"])
+    return row
+
+
+def summarize_squats(rows: dict[str, dict]) -> dict:
+    def all_of(key):
+        return np.array([e for r in rows.values() for e in r[key]], dtype=float)
+
+    fppa, turn, onset = all_of("fppa_errors_deg"), all_of("turnout_change_errors_deg"), all_of("onset_errors_frames")
+    start, end = all_of("start_errors_frames"), all_of("end_errors_frames")
+    found = sum(r["found_lifts"] for r in rows.values())
+    true = sum(r["true_lifts"] for r in rows.values())
+    matched = sum(r["matched_lifts"] for r in rows.values())
+
+    def stat(values, fn):
+        return round(float(fn(values)), 2) if values.size else None
+
+    return {
+        "clips": len(rows),
+        "reps": sum(r["true_reps"] for r in rows.values()),
+        "rep_count_exact": round(float(np.mean([r["true_reps"] == r["found_reps"] for r in rows.values()])), 3),
+        "fppa_mae_deg": stat(fppa, lambda v: np.mean(np.abs(v))),
+        "fppa_max_abs_deg": stat(fppa, lambda v: np.max(np.abs(v))),
+        "turnout_change_mae_deg": stat(turn, lambda v: np.mean(np.abs(v))),
+        "turnout_change_max_abs_deg": stat(turn, lambda v: np.max(np.abs(v))),
+        "rep_start_mae_frames": stat(start, lambda v: np.mean(np.abs(v))),
+        "rep_end_mae_frames": stat(end, lambda v: np.mean(np.abs(v))),
+        "lift_precision": round(matched / found, 3) if found else 1.0,
+        "lift_recall": round(matched / true, 3) if true else 1.0,
+        "lift_onset_max_frames": int(np.max(np.abs(onset))) if onset.size else None,
+    }
+
+
+def run_squats(suite: dict, folder: Path, *, jobs: int = 2, cache_dir: Path | None = None) -> tuple[dict, dict]:
+    """Render and score a squat suite: (per-clip rows, summary)."""
+    paths = render_suite(suite, folder, jobs=jobs)
+    rows = {name: score_squat_clip(path, cache_dir=cache_dir) for name, path in paths.items()}
+    return rows, summarize_squats(rows)

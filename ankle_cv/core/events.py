@@ -73,11 +73,11 @@ def detect_heel_lifts(
         return np.zeros((0, 3), dtype=np.int64)
     h = np.nan_to_num(lift_height, nan=-np.inf)
     peaks = [lo + int(np.argmax(h[lo:hi])) for lo, hi in spans]  # a loop over events, not frames
-    spans = _widen_by_rate(np.asarray(lift_height, dtype=np.float64), spans, peaks, onset_rate_fraction)
+    spans = widen_by_rate(np.asarray(lift_height, dtype=np.float64), spans, peaks, onset_rate_fraction)
     return np.column_stack((spans, peaks)).astype(np.int64)
 
 
-def _widen_by_rate(height: np.ndarray, spans: np.ndarray, peaks: list[int], fraction: float) -> np.ndarray:
+def widen_by_rate(height: np.ndarray, spans: np.ndarray, peaks: list[int], fraction: float) -> np.ndarray:
     """Move each lift's start back over the frames still rising at more than ``fraction`` of
     its fastest rise, and its stop forward over those still falling that fast, without
     crossing the neighbouring lifts (NaN, unknown, stops the widening)."""

@@ -110,3 +110,70 @@ def compute_segment_length_px(x_px: np.ndarray, y_px: np.ndarray, a: int, b: int
     """Image length of the segment between joints ``a`` and ``b`` (e.g. KNEE, ANKLE) of each
     leg, shape (2, T)."""
     return np.hypot(x_px[a] - x_px[b], y_px[a] - y_px[b])
+
+
+def compute_knee_flexion_deg(x_px: np.ndarray, y_px: np.ndarray) -> np.ndarray:
+    """Knee flexion of each leg as the image shows it: 180 deg minus the angle at the knee
+    between knee -> hip and knee -> ankle; 0 for a straight leg. Meaningful in a side view.
+
+    Returns
+    -------
+    ndarray of shape (2, T)
+        Degrees in [0, 180]; NaN where a hip, knee or ankle is missing.
+    """
+    ax, ay = x_px[HIP] - x_px[KNEE], y_px[HIP] - y_px[KNEE]
+    bx, by = x_px[ANKLE] - x_px[KNEE], y_px[ANKLE] - y_px[KNEE]
+    inner = np.rad2deg(np.arctan2(np.abs(ax * by - ay * bx), ax * bx + ay * by))
+    return 180.0 - inner
+
+
+def compute_knee_ankle_separation_ratio(x_px: np.ndarray, y_px: np.ndarray, *, roll_deg: float = 0.0) -> np.ndarray:
+    """Knee-to-ankle separation ratio (KASR): horizontal distance between the knees over the
+    horizontal distance between the ankles, in the level image frame. Below 1 the knees are
+    closer together than the ankles. Meaningful in a front (or back) view only.
+
+    Returns
+    -------
+    ndarray of shape (T,)
+        NaN where a knee or ankle is missing or the ankles coincide.
+    """
+    knees = geometry.upright(x_px[KNEE, 0] - x_px[KNEE, 1], y_px[KNEE, 0] - y_px[KNEE, 1], roll_deg=roll_deg)[0]
+    ankles = geometry.upright(x_px[ANKLE, 0] - x_px[ANKLE, 1], y_px[ANKLE, 0] - y_px[ANKLE, 1], roll_deg=roll_deg)[0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.abs(knees) / np.abs(ankles)
+    return np.where(np.abs(ankles) > 0, ratio, np.nan)
+
+
+def compute_turnout_deg(x_px: np.ndarray, y_px: np.ndarray, depth_px: np.ndarray, *,
+                        roll_deg: float = 0.0) -> np.ndarray:
+    """Turn-out of each foot seen from the front: the foot's (heel -> foot index) angle from
+    straight ahead, positive with the toes pointing out (away from the other foot).
+
+    A front camera sees the foot's forward component only as depth, so the angle is taken
+    between the foot's horizontal image component (level frame) and its depth component
+    ``depth_px`` (MediaPipe's z of the foot index minus that of the heel, on the x pixel
+    scale; the sign is ignored, so a back view works too). Meaningful in a front or back view.
+
+    Parameters
+    ----------
+    depth_px : ndarray of shape (2, T)
+
+    Returns
+    -------
+    ndarray of shape (2, T)
+        Degrees in [-90, 90]; NaN where a heel, foot index or the other ankle is missing.
+    """
+    horizontal = geometry.upright(x_px[TOE] - x_px[HEEL], y_px[TOE] - y_px[HEEL], roll_deg=roll_deg)[0]
+    apart = geometry.upright(x_px[ANKLE] - x_px[ANKLE, ::-1], y_px[ANKLE] - y_px[ANKLE, ::-1], roll_deg=roll_deg)[0]
+    outward = np.sign(apart) * horizontal  # positive away from the other foot
+    return np.rad2deg(np.arctan2(outward, np.abs(depth_px)))
+
+
+def compute_hip_height_px(x_px: np.ndarray, y_px: np.ndarray, *, roll_deg: float = 0.0) -> np.ndarray:
+    """Height of the hips above the ankles in the level frame: the mean over the legs seen of
+    each hip's height above its own ankle, in pixels, shape (T,) (NaN where no leg is seen)."""
+    height = geometry.upright(x_px[HIP] - x_px[ANKLE], y_px[HIP] - y_px[ANKLE], roll_deg=roll_deg)[1]
+    seen = np.isfinite(height)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nansum(height, axis=0) / seen.sum(axis=0)
+    return np.where(seen.any(axis=0), mean, np.nan)

@@ -24,8 +24,10 @@ def clean(value):
     return value
 
 
-def report_document(protocol, result, *, series_meta: dict | None = None, from_cache: bool = False) -> dict:
-    """The report document of a protocol's result; ``series_meta`` is the landmark provenance."""
+def report_document(protocol, result, *, series_meta: dict | None = None, from_cache: bool = False,
+                    chosen_because: str | None = None) -> dict:
+    """The report document of a protocol's result; ``series_meta`` is the landmark provenance;
+    ``chosen_because`` why the test was chosen automatically (None: the user named it)."""
     from ..pose.models import MODEL_NAME, landmark_model_sha256
 
     meta = series_meta or {}
@@ -51,6 +53,8 @@ def report_document(protocol, result, *, series_meta: dict | None = None, from_c
             "landmarks_from_cache": from_cache,
         },
     }
+    if chosen_because is not None:
+        doc["test_choice"] = {"test": protocol.name, "chosen": "auto", "reason": chosen_because}
     doc.update(protocol.report_body(result))
     return clean(doc)
 

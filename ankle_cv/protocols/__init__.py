@@ -15,8 +15,14 @@ def _knee_to_wall() -> Protocol:
     return KneeToWall()
 
 
+def _squat() -> Protocol:
+    from .squat import Squat
+
+    return Squat()
+
+
 #: Test name -> factory of its protocol (imported only when used).
-PROTOCOLS = {"knee-to-wall": _knee_to_wall}
+PROTOCOLS = {"knee-to-wall": _knee_to_wall, "squat": _squat}
 
 
 def get_protocol(name: str | Protocol) -> Protocol:

@@ -47,6 +47,23 @@ class ClipFacts:
     detection_rate: float
 
 
+#: Fewer frames with a person than this, and in under half the clip, is no person: MediaPipe
+#: "finds" one now and then in noise or clutter.
+MIN_PERSON_FRAMES = 10
+
+
+def require_person(series: LandmarkSeries) -> None:
+    """:class:`~ankle_cv.errors.NoPersonError` unless enough frames show a person."""
+    from ..errors import NoPersonError
+
+    found = int(series.detected.sum())
+    if found == 0:
+        raise NoPersonError("no person detected in any frame", path=series.source or None)
+    if found < MIN_PERSON_FRAMES and found < 0.5 * series.n_frames:
+        raise NoPersonError(f"a person was found in only {found} of {series.n_frames} frames: too few to analyse "
+                            "(is anyone in the picture?)", path=series.source or None)
+
+
 class Protocol(abc.ABC):
     """One clinical test: its settings, its analysis and how its result reads.
 

@@ -18,19 +18,9 @@ import numpy as np
 from ...core import events, geometry, legs, measures, signal
 from ...landmarks import ANKLE, HEEL, KNEE, LEGS, TOE
 from ...vision.heel import HeelAnchor
-from ...vocab import HeelSource, RollChoice, RollSource
+from ...vocab import HeelSource
+from ..camera import RollEstimate, choose_roll
 from .settings import KneeToWallSettings
-
-
-@dataclasses.dataclass(frozen=True)
-class RollEstimate:
-    """The camera roll used, where it came from, and what each cue said (NaN: unavailable)."""
-
-    roll_deg: float
-    roll_sd_deg: float
-    source: RollSource
-    sole_roll_deg: float
-    scene_roll_deg: float
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -137,20 +127,6 @@ def _swapped(front_label: np.ndarray, front_side: np.ndarray) -> np.ndarray:
     return np.isfinite(front_label) & np.isfinite(front_side) & (front_label != front_side)
 
 
-def _choose_roll(user: float | None, choice: RollChoice, *, sole, scene) -> tuple[float, float, RollSource]:
-    """(roll, spread, source) from the user's value or the chosen estimate."""
-    if user is not None:
-        return float(user), float("nan"), RollSource.USER
-    if choice == RollChoice.AUTO:
-        choice = RollChoice.SCENE if np.isfinite(scene[0]) else RollChoice.LEVEL
-    if choice == RollChoice.LEVEL:
-        return 0.0, float("nan"), RollSource.LEVEL
-    roll, spread = scene if choice == RollChoice.SCENE else sole
-    if not np.isfinite(roll):  # the asked-for evidence is missing: assume level
-        return 0.0, float("nan"), RollSource.LEVEL
-    return float(roll), float(spread), RollSource(choice.value)
-
-
 def _front_side(front_label: np.ndarray, stance: np.ndarray, leg: str | None) -> np.ndarray:
     if leg is None:
         return legs.stance_side(front_label, stance)
@@ -204,7 +180,7 @@ def leg_kinematics(xyzv: np.ndarray, time_s: np.ndarray, settings: KneeToWallSet
     sole_deg = legs.front(geometry.line_angle_deg(x[TOE] - x[HEEL], y[TOE] - y[HEEL]), front_side)
     sole = geometry.estimate_roll_deg(sole_deg, still[0] | still[1])[:2]
     scene = geometry.roll_from_lines(lines)[:2] if lines is not None else (np.nan, np.nan)
-    roll, roll_sd, source = _choose_roll(settings.roll_deg, settings.roll_source, sole=sole, scene=scene)
+    roll, roll_sd, source = choose_roll(settings.roll_deg, settings.roll_source, sole=sole, scene=scene)
 
     tibia_raw = measures.compute_tibia_angle_deg(x, y, roll_deg=roll, facing=facing)
     # a knee level with or below its ankle is no standing person's shank: a landmark error

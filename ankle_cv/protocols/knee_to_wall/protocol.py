@@ -6,20 +6,15 @@ from __future__ import annotations
 import numpy as np
 
 from ...core import quality
-from ...errors import NoPersonError
 from ...series import LandmarkSeries
 from ...vocab import Classification, WarningCode
-from ..base import ClipFacts, FrameReader, Protocol, QualityWarning
+from ..base import ClipFacts, FrameReader, Protocol, QualityWarning, require_person
 from . import present
 from .kinematics import HeelEvents, LegKinematics, heel_anchors, heel_events, leg_kinematics
 from .results import Camera, KneeToWallResult
 from .rules import blocking_reasons, check_view, facing_of, quality_warnings, tested_far
 from .scoring import leg_result, lifts_of, round_or_none, trials_of
 from .settings import KneeToWallSettings
-
-#: Fewer frames with a person than this, and in under half the clip, is no person: MediaPipe
-#: "finds" one now and then in noise or clutter.
-MIN_PERSON_FRAMES = 10
 
 
 def kinematics_for(series: LandmarkSeries, settings: KneeToWallSettings) -> LegKinematics:
@@ -51,12 +46,7 @@ def analyze_knee_to_wall(series: LandmarkSeries, settings: KneeToWallSettings = 
     ViewError
         The camera faces the person (front view) and ``settings.allow_any_view`` is off.
     """
-    found = int(series.detected.sum())
-    if found == 0:
-        raise NoPersonError("no person detected in any frame", path=series.source or None)
-    if found < MIN_PERSON_FRAMES and found < 0.5 * series.n_frames:
-        raise NoPersonError(f"a person was found in only {found} of {series.n_frames} frames: too few to analyse "
-                            "(is anyone in the picture?)", path=series.source or None)
+    require_person(series)
     kin = kinematics_for(series, settings)
     view, ratio = check_view(series, kin, settings)  # refuse a front view before decoding the clip again
     if heel_rise_foot is None and frames is not None:

@@ -18,24 +18,13 @@ from .results import MIN_TRACKED_SHARE, Trial
 from .scoring import median_int
 from .settings import KneeToWallSettings
 
-#: Body width / torso length above which the camera is taken to face the person.
-FRONT_VIEW_RATIO = 0.42
-#: ... and above which the view is oblique enough to warn.
-OBLIQUE_VIEW_RATIO = 0.25
-
-
-def view_of(ratio: float) -> View:
-    if not np.isfinite(ratio):
-        return View.UNKNOWN
-    return View.FRONT if ratio > FRONT_VIEW_RATIO else View.OBLIQUE if ratio > OBLIQUE_VIEW_RATIO else View.SIDE
-
 
 def check_view(series: LandmarkSeries, kin: LegKinematics, settings: KneeToWallSettings) -> tuple[View, float]:
     """The camera view and the body-width ratio it is judged from; :class:`ViewError` for a
     front view unless ``allow_any_view``."""
     trusted = kin.roll.source in (RollSource.USER, RollSource.SCENE)
     ratio = quality.body_width_ratio(series.xyzv, roll_deg=kin.roll.roll_deg if trusted else 0.0)
-    view = view_of(ratio)
+    view = quality.view_of(ratio)
     if view == View.FRONT and not settings.allow_any_view:
         raise ViewError(f"the camera sees the person from the front (body width {ratio:.2f} x torso length); "
                         "film the knee-to-wall test side-on", path=series.source or None, hint="allow_any_view")
