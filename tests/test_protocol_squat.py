@@ -36,12 +36,18 @@ def test_separation_ratio_and_level_frame():
     assert measures.compute_knee_ankle_separation_ratio(xr, yr, roll_deg=10.0)[0] == pytest.approx(0.6)
 
 
-def test_turnout_sign_is_toes_out_for_both_feet():
-    # facing the camera: the left foot is on image right; toes out = away from the other foot
+def test_turnout_sign_is_toes_out_for_both_feet_and_any_facing():
+    # facing the camera the left foot is on image right; toes out = away from the other foot.
+    # A 100-px foot whose toe is 17.36 px sideways of its heel is turned 10 deg.
     x, y = _legs({ANKLE: ((300, 400), (200, 400)), HEEL: ((300, 405), (200, 405)),
-                  TOE: ((300 + 17.6, 410), (200 - 17.6, 410))})
-    depth = np.array([[-100.0], [-100.0]])  # foot index nearer the camera than the heel
-    np.testing.assert_allclose(measures.compute_turnout_deg(x, y, depth)[:, 0], [10.0, 10.0], atol=0.05)
+                  TOE: ((300 + 17.36, 410), (200 - 17.36, 410))})
+    feet = np.array([100.0, 100.0])
+    np.testing.assert_allclose(measures.compute_turnout_deg(x, y, feet)[:, 0], [10.0, 10.0], atol=0.01)
+    back = x[:, ::-1], y[:, ::-1]  # seen from behind: the legs' sides swap, toes out stays positive
+    np.testing.assert_allclose(measures.compute_turnout_deg(*back, feet)[:, 0], [10.0, 10.0], atol=0.01)
+    toes_in = x.copy()
+    toes_in[TOE] = x[HEEL] - (x[TOE] - x[HEEL])
+    np.testing.assert_allclose(measures.compute_turnout_deg(toes_in, y, feet)[:, 0], [-10.0, -10.0], atol=0.01)
 
 
 def test_hip_height_uses_the_legs_seen():

@@ -144,19 +144,20 @@ def compute_knee_ankle_separation_ratio(x_px: np.ndarray, y_px: np.ndarray, *, r
     return np.where(np.abs(ankles) > 0, ratio, np.nan)
 
 
-def compute_turnout_deg(x_px: np.ndarray, y_px: np.ndarray, depth_px: np.ndarray, *,
+def compute_turnout_deg(x_px: np.ndarray, y_px: np.ndarray, foot_length_px: np.ndarray, *,
                         roll_deg: float = 0.0) -> np.ndarray:
     """Turn-out of each foot seen from the front: the foot's (heel -> foot index) angle from
     straight ahead, positive with the toes pointing out (away from the other foot).
 
-    A front camera sees the foot's forward component only as depth, so the angle is taken
-    between the foot's horizontal image component (level frame) and its depth component
-    ``depth_px`` (MediaPipe's z of the foot index minus that of the heel, on the x pixel
-    scale; the sign is ignored, so a back view works too). Meaningful in a front or back view.
+    A front camera sees the foot's forward component foreshortened (to nothing with the camera
+    at floor level), but its sideways component at full length: the angle is the arcsine of
+    the horizontal image component (level frame) over the foot's length in the picture,
+    ``foot_length_px``. The sign does not depend on whether the person faces the camera.
 
     Parameters
     ----------
-    depth_px : ndarray of shape (2, T)
+    foot_length_px : ndarray of shape (2,)
+        Each foot's heel-to-toe length at its distance from the camera, in pixels.
 
     Returns
     -------
@@ -166,7 +167,8 @@ def compute_turnout_deg(x_px: np.ndarray, y_px: np.ndarray, depth_px: np.ndarray
     horizontal = geometry.upright(x_px[TOE] - x_px[HEEL], y_px[TOE] - y_px[HEEL], roll_deg=roll_deg)[0]
     apart = geometry.upright(x_px[ANKLE] - x_px[ANKLE, ::-1], y_px[ANKLE] - y_px[ANKLE, ::-1], roll_deg=roll_deg)[0]
     outward = np.sign(apart) * horizontal  # positive away from the other foot
-    return np.rad2deg(np.arctan2(outward, np.abs(depth_px)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.rad2deg(np.arcsin(np.clip(outward / np.asarray(foot_length_px)[:, None], -1.0, 1.0)))
 
 
 def compute_hip_height_px(x_px: np.ndarray, y_px: np.ndarray, *, roll_deg: float = 0.0) -> np.ndarray:

@@ -19,11 +19,7 @@ from ...landmarks import (
     HEEL,
     HIP,
     KNEE,
-    LEFT_FOOT_INDEX,
-    LEFT_HEEL,
     LEFT_SHOULDER,
-    RIGHT_FOOT_INDEX,
-    RIGHT_HEEL,
     RIGHT_SHOULDER,
     TOE,
 )
@@ -34,6 +30,10 @@ from .settings import SquatSettings
 
 #: The standing hip height is a running 90th percentile over this window.
 STANDING_WINDOW_S = 6.0
+#: Foot length (heel to toe) over shank length (knee to ankle centre): 0.152 H / 0.246 H in
+#: Winter's anthropometric table (Biomechanics and Motor Control of Human Movement, 2009);
+#: barefoot (a shoe adds a few per cent, reading turn-out slightly larger).
+FOOT_PER_SHANK = 0.62
 #: Standing upright, the hips are at least this share of the straight leg's length (thigh plus
 #: shank, each its 90th percentile in the picture) above the ankles: legs straight under a
 #: stance as wide as 0.4 leg lengths give 0.98, a quarter squat 0.9 or less.
@@ -169,9 +169,6 @@ def squat_kinematics(xyzv: np.ndarray, time_s: np.ndarray, settings: SquatSettin
     x[unseen] = np.nan
     y[unseen] = np.nan
     legs.gate_implausible_lengths(x, y)
-    foot_z = (xyzv[:, [LEFT_FOOT_INDEX, RIGHT_FOOT_INDEX], 2].T.astype(np.float64)
-              - xyzv[:, [LEFT_HEEL, RIGHT_HEEL], 2].T)  # foot index minus heel, x's pixel scale
-    foot_z[unseen[TOE] | unseen[HEEL]] = np.nan
 
     scene = geometry.roll_from_lines(lines)[:2] if lines is not None else (np.nan, np.nan)
     roll, roll_sd, source = choose_roll(settings.roll_deg, settings.roll_source, sole=(np.nan, np.nan), scene=scene)
@@ -195,7 +192,6 @@ def squat_kinematics(xyzv: np.ndarray, time_s: np.ndarray, settings: SquatSettin
 
     knee_flexion = _smooth(measures.compute_knee_flexion_deg(x, y), time_s, settings, sigma)
     fppa = _smooth(measures.compute_fppa_deg(x, y), time_s, settings, sigma)
-    turnout = _smooth(measures.compute_turnout_deg(x, y, foot_z, roll_deg=roll), time_s, settings, sigma)
     kasr = _smooth(measures.compute_knee_ankle_separation_ratio(x, y, roll_deg=roll), time_s, settings, sigma)
 
     shoulders = xyzv[:, [LEFT_SHOULDER, RIGHT_SHOULDER], :2].astype(np.float64)
@@ -209,6 +205,14 @@ def squat_kinematics(xyzv: np.ndarray, time_s: np.ndarray, settings: SquatSettin
     thigh = signal.smooth(measures.compute_segment_length_px(x, y, HIP, KNEE).astype(np.float64), sigma_frames=sigma)
     with np.errstate(invalid="ignore", divide="ignore"):
         thigh_share = thigh / np.array([_percentile(row, 90.0) for row in thigh])[:, None]
+
+    # turn-out: each foot's length in the picture from its shank, standing (a front camera
+    # foreshortens the foot itself; the vertical shank stands at the foot's distance)
+    standing_still = planted & (drop < settings.rep_top_leg)
+    shank_px = np.array([legs.typical(row[standing_still]) if standing_still.any() else np.nan
+                         for row in measures.compute_segment_length_px(x, y, KNEE, ANKLE)])
+    turnout = _smooth(measures.compute_turnout_deg(x, y, FOOT_PER_SHANK * shank_px, roll_deg=roll), time_s,
+                      settings, sigma)
 
     # upright: the hips at least UPRIGHT_SHARE of the straight leg (thigh + shank) above the ankles
     shank = measures.compute_segment_length_px(x, y, KNEE, ANKLE).astype(np.float64)

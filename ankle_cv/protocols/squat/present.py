@@ -29,8 +29,9 @@ MEASURES = {
                                        "distance between the ankles; below 1 the knees are inside the ankles"},
     "turnout": {"unit": "deg", "view": "front",
                 "definition": "foot direction (heel->foot index) from straight ahead, positive toes out, standing "
-                              "before the rep and at its bottom; the change is bottom minus standing. The forward "
-                              "component comes from MediaPipe's depth estimate (the front view foreshortens the foot)"},
+                              "before the rep and at its bottom; the change is bottom minus standing. Arcsine of the "
+                              "foot's sideways image component over its length (0.62 x the standing shank, Winter "
+                              "2009): the front view foreshortens the foot's forward component"},
     "heel_lift": {"unit": "foot lengths", "view": "side",
                   "definition": "rise of the near heel over the forefoot, tracked in the image, as in the "
                                 "knee-to-wall test"},
