@@ -114,11 +114,13 @@ class SquatKinematics:
 class SquatHeel:
     """Heel height of the near foot (foot lengths above heel-down) and its lifts.
 
-    ``lifts`` rows: start, stop (exclusive), peak frame."""
+    ``lifts`` rows: start, stop (exclusive), peak frame; ``foot_px`` the tracked foot's length
+    in the picture."""
 
     height_foot: np.ndarray
     lifts: np.ndarray
     source: HeelSource
+    foot_px: float
 
 
 def _smooth(values: np.ndarray, time_s: np.ndarray, settings: SquatSettings, sigma: float) -> np.ndarray:
@@ -262,7 +264,8 @@ def heel_from_landmarks(kin: SquatKinematics) -> np.ndarray:
     return height - events.heel_baseline(height[None], standing[None])[0]
 
 
-def squat_heel(kin: SquatKinematics, settings: SquatSettings, *, heel_rise_foot: np.ndarray | None) -> SquatHeel:
+def squat_heel(kin: SquatKinematics, settings: SquatSettings, *, heel_rise_foot: np.ndarray | None,
+               foot_px: float) -> SquatHeel:
     """Heel lifts of the near foot from its height: tracked in the image (``heel_rise_foot``,
     NaN where untracked) or, without it, from the landmarks."""
     from ...core import events
@@ -274,4 +277,4 @@ def squat_heel(kin: SquatKinematics, settings: SquatSettings, *, heel_rise_foot:
         source = HeelSource.IMAGE
     lifts = events.detect_heel_lifts(height, kin.time_s, on_foot=settings.heel_on_foot, off_foot=settings.heel_off_foot,
                                      min_duration_s=settings.heel_min_duration_s, dt_s=kin.dt_s)
-    return SquatHeel(height_foot=height, lifts=lifts, source=source)
+    return SquatHeel(height_foot=height, lifts=lifts, source=source, foot_px=float(foot_px))

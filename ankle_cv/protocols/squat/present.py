@@ -172,7 +172,9 @@ def _rep_line(rep: Rep) -> str:
             parts.append("heel not followed")
         elif rep.heel_lift is not None:
             cm = f" ({rep.heel_lift.peak_height_cm:.1f} cm)" if rep.heel_lift.peak_height_cm is not None else ""
-            parts.append(f"heel lift* {rep.heel_lift.peak_height_foot:.3f} foot{cm} from {rep.heel_lift.start_s:.2f} s")
+            lift = rep.heel_lift
+            small = f", only {lift.peak_height_px:.1f} px: check the video" if lift.small else ""
+            parts.append(f"heel lift* {lift.peak_height_foot:.3f} foot{cm} from {lift.start_s:.2f} s{small}")
         else:
             parts.append("heel down")
     return "  ".join(parts)

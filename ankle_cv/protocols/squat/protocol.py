@@ -47,7 +47,11 @@ def _side_heel(kin: SquatKinematics, settings: SquatSettings, frames: FrameReade
         if anchor is None:
             return None
         heel_rise_foot, _ = track_heel_rise(frames, [anchor], n_frames=kin.time_s.size)
-    return squat_heel(kin, settings, heel_rise_foot=heel_rise_foot)
+        foot_px = anchor.foot_px
+    else:
+        near = int(np.bincount(kin.near, minlength=2).argmax())
+        foot_px = kin.foot_length_px[near]
+    return squat_heel(kin, settings, heel_rise_foot=heel_rise_foot, foot_px=foot_px)
 
 
 def analyze_squat(series: LandmarkSeries, settings: SquatSettings = SquatSettings(), *,

@@ -47,6 +47,17 @@ class HeelLift:
     peak_s: float
     peak_height_foot: float
     peak_height_cm: float | None
+    #: The peak height in the picture: under ``SMALL_LIFT_PX`` it is near what the tracker can
+    #: tell from a trouser hem or shadow moving over the heel.
+    peak_height_px: float
+
+    @property
+    def small(self) -> bool:
+        return self.peak_height_px < SMALL_LIFT_PX
+
+
+#: Heel lifts smaller than this in the picture are reported with a caution.
+SMALL_LIFT_PX = 3.0
 
 
 @dataclasses.dataclass(frozen=True)

@@ -85,7 +85,8 @@ def _heel_lift(kin: SquatKinematics, heel: SquatHeel | None, start: int, end: in
     return HeelLift(leg=leg, rep=number, start_frame=int(lo), end_frame=int(hi) - 1, peak_frame=int(peak),
                     start_s=rounded(t[lo], 3), end_s=rounded(t[hi - 1], 3), peak_s=rounded(t[peak], 3),
                     peak_height_foot=rounded(height, 3),
-                    peak_height_cm=rounded(height * foot_length_cm) if foot_length_cm else None)
+                    peak_height_cm=rounded(height * foot_length_cm) if foot_length_cm else None,
+                    peak_height_px=rounded(height * heel.foot_px))
 
 
 def score_rep(kin: SquatKinematics, heel: SquatHeel | None, row: np.ndarray, number: int,
