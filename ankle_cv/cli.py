@@ -96,12 +96,18 @@ TEST_ONLY = {"leg": "knee-to-wall", "restriction_deg": "knee-to-wall", "allow_an
              "sex": "squat", "view": "squat"}
 
 
+def _foreign_options(ctx: click.Context, test: str) -> list[tuple[str, str]]:
+    """(flag, its test) of the options given on the command line that belong to another test."""
+    flags = {p.name: p.opts[-1] for p in ctx.command.params}
+    return [(flags[name], owner) for name, owner in TEST_ONLY.items()
+            if owner != test and ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]
+
+
 def _refuse_foreign_options(ctx: click.Context, test: str) -> None:
     """A test-specific option given for the other test is a usage error, not silently ignored."""
-    for name, owner in TEST_ONLY.items():
-        if test not in ("auto", owner) and ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE:
-            flag = next(p for p in ctx.command.params if p.name == name).opts[-1]
-            raise click.UsageError(f"{flag} applies to the {owner} test only, not to --test {test}")
+    if test != "auto" and (foreign := _foreign_options(ctx, test)):
+        flag, owner = foreign[0]
+        raise click.UsageError(f"{flag} applies to the {owner} test only, not to --test {test}")
 
 
 @cli.command()
@@ -188,6 +194,9 @@ def analyze(ctx: click.Context, video: Path, test: str, out_dir: Path | None, as
             order = ["report.json", analysis.protocol.table_name, "summary.txt", "landmarks.npz"]
             names = sorted(written, key=order.index)
             click.echo(f"\nWrote {', '.join(names[:-1])} and {names[-1]} to {out_dir}")
+    if test == "auto" and (unused := _foreign_options(ctx, analysis.protocol.name)):
+        click.echo(f"Note: {', '.join(flag for flag, _ in unused)} not used: the clip was analysed as "
+                   f"{analysis.protocol.name}", err=True)
     if not analysis.protocol.has_result(analysis.result):
         click.get_current_context().exit(int(ExitCode.NO_RESULT))
 

@@ -19,7 +19,7 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from .errors import OutputError
+from .errors import AnkleCVError, OutputError
 from .protocols import Protocol, get_protocol
 from .series import LandmarkSeries
 
@@ -75,7 +75,13 @@ def score_series(series: LandmarkSeries, protocol: str | Protocol = "knee-to-wal
         from .io.source import read_frames
 
         frames = functools.partial(read_frames, str(video))
-    result = protocol.analyze(series, settings, frames=frames)
+    try:
+        result = protocol.analyze(series, settings, frames=frames)
+    except AnkleCVError as exc:
+        if chosen_because is None:
+            raise
+        raise type(exc)(f"{exc.reason} (--test auto chose {protocol.name}: {chosen_because})", path=exc.path,
+                        hint=exc.hint) from None
     return Analysis(protocol=protocol, series=series, from_cache=from_cache, result=result,
                     chosen_because=chosen_because)
 

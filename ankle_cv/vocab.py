@@ -96,6 +96,7 @@ class WarningCode(StrEnum):
     REPS_NOT_COUNTED = "reps_not_counted"
     OBLIQUE_VIEW = "oblique_view"
     VIEW_CHANGED = "view_changed"
+    VIEW_OVERRIDDEN = "view_overridden"
 
     @property
     def when(self) -> str:
@@ -144,6 +145,8 @@ _WHEN = {
     WarningCode.OBLIQUE_VIEW: "squat: reps filmed obliquely (body width 0.25–0.42 torso lengths): valgus, turn-out, "
                               "knee flexion and heel lift not measured in them",
     WarningCode.VIEW_CHANGED: "squat: reps filmed from different views; each rep reports what its own view supports",
+    WarningCode.VIEW_OVERRIDDEN: "squat: `--view` was given, but the body's width says another view in some reps: "
+                                 "their measures may be meaningless",
 }
 
 _BLOCKS = {

@@ -52,3 +52,12 @@ def test_real_squat_clip_rep_count_and_views(name, tmp_path, warm_cache):
             assert rep["fppa_deg"] is None and rep["turnout"] is None and rep["knee_flexion_deg"] is not None
         if rep["view"] == "front":
             assert rep["knee_flexion_deg"] is None and rep["heel_lifted"] is None
+
+
+@pytest.mark.media
+def test_auto_sends_a_front_view_lunge_to_knee_to_wall_which_refuses_the_view(warm_cache):
+    clip = media("front-oblique_lunge_vengaza-aitrainer.mp4")
+    result = CliRunner().invoke(cli, ["analyze", str(clip), "--test", "auto", "-q", "--cache-dir", str(warm_cache),
+                                      "--workers", "1"])
+    assert result.exit_code == 5
+    assert "--test auto chose knee-to-wall" in result.output and "a lunge" in result.output

@@ -173,3 +173,34 @@ def test_auto_chooses_the_test_and_says_why(squats, warm_cache):
         analysis = score_series(squats[name].series, "auto")
         assert analysis.protocol.name == want and "test chosen automatically" in analysis.summary()
         assert analysis.report()["test_choice"]["test"] == want
+
+
+def test_reps_cut_by_lost_landmarks_say_so():
+    t, drop, planted = _trajectory()
+    drop = drop.copy()
+    drop[int(3.4 * 30):int(4.0 * 30)] = np.nan  # the person lost around rep 1's bottom
+    found, rejected = reps.segment_reps(drop, t, min_depth_leg=0.10, top_leg=0.04, min_duration_s=0.6,
+                                        planted=planted)
+    assert reps.REJECTED_LOST in set(rejected[:, 3])
+    assert len(found) == 2  # reps 2 and 3 stand
+
+
+def test_a_forced_view_that_disagrees_is_warned_and_impossible_fppa_withheld(squats):
+    from ankle_cv.pipeline import score_series
+    from ankle_cv.protocols.squat import SquatSettings
+
+    result = score_series(squats["squat_side"].series, "squat", SquatSettings(view="front")).result
+    assert "view_overridden" in {w.code for w in result.warnings}
+    for rep in result.reps:  # a side view read as front: the knee angle is no FPPA, never reported as one
+        assert rep.fppa_deg.left is None and rep.fppa_deg.right is None
+        assert {"fppa_deg.left", "fppa_deg.right"} <= set(rep.not_measurable)
+    assert not any(f.code == "knee_valgus" for f in result.flags)
+
+
+def test_flags_name_their_code_leg_and_reps(squats):
+    from ankle_cv.pipeline import score_series
+    from ankle_cv.protocols.squat import SquatSettings
+
+    result = score_series(squats["squat_front"].series, "squat", SquatSettings(sex="male")).result
+    valgus = [f for f in result.flags if f.code == "knee_valgus"]
+    assert [(f.leg, f.reps) for f in valgus] == [("left", (1, 2))]

@@ -50,11 +50,18 @@ FRONT_VIEW_RATIO = 0.42
 OBLIQUE_VIEW_RATIO = 0.25
 
 
+def views_of(ratios: np.ndarray) -> np.ndarray:
+    """The camera view each body-width ratio indicates, as an array of :class:`View` values."""
+    ratios = np.asarray(ratios, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return np.where(~np.isfinite(ratios), View.UNKNOWN.value,
+                        np.where(ratios > FRONT_VIEW_RATIO, View.FRONT.value,
+                                 np.where(ratios > OBLIQUE_VIEW_RATIO, View.OBLIQUE.value, View.SIDE.value)))
+
+
 def view_of(ratio: float) -> View:
     """The camera view (:class:`ankle_cv.vocab.View`) a body-width ratio indicates."""
-    if not np.isfinite(ratio):
-        return View.UNKNOWN
-    return View.FRONT if ratio > FRONT_VIEW_RATIO else View.OBLIQUE if ratio > OBLIQUE_VIEW_RATIO else View.SIDE
+    return View(str(views_of(np.array([ratio]))[0]))
 
 
 def out_of_frame_share(points_px: np.ndarray, frame_size_px: tuple[int, int], *, margin_px: float = 0.0) -> float:

@@ -6,7 +6,8 @@ splitting reps; the start and the end are then each found on their own, as the l
 frame before the descent and the first still frame after the ascent, so a pause between reps
 belongs to neither and reps need not follow each other. Excursions that are not reps are kept
 with the reason (``REJECTED_*``): the clip began or ended inside them, the feet moved (walking
-into position), they were too short, the person was not upright before or after them (pulses
+into position), the person was lost (landmarks missing) before or after them, they were too
+short, the person was not upright before or after them (pulses
 in a held squat), or they went down less than half as far as the deepest rep (a half rep).
 """
 
@@ -23,6 +24,7 @@ REJECTED_FEET_MOVING = 1
 REJECTED_TOO_SHORT = 2
 REJECTED_HALF_REP = 3
 REJECTED_NOT_UPRIGHT = 4
+REJECTED_LOST = 5
 
 
 def standing_level(height: np.ndarray, *, window: int, use: np.ndarray | None = None,
@@ -108,6 +110,11 @@ def segment_reps(drop_leg: np.ndarray, time_s: np.ndarray, *, min_depth_leg: flo
     if upright is not None:
         up = np.asarray(upright, dtype=bool)
         reason[(reason < 0) & ~(up[start] & up[end])] = REJECTED_NOT_UPRIGHT
+    # a run that begins or ends at unknown frames was cut by lost landmarks, not by standing
+    before = np.where(spans[:, 0] > 0, spans[:, 0] - 1, 0)
+    after = np.minimum(spans[:, 1], n - 1)
+    lost = (~np.isfinite(drop[before]) & (spans[:, 0] > 0)) | (~np.isfinite(drop[after]) & (spans[:, 1] < n))
+    reason[lost] = REJECTED_LOST
     reason[at_edge] = REJECTED_AT_EDGE
     counted = reason < 0
     if counted.any():

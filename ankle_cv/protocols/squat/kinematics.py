@@ -29,7 +29,7 @@ from ..camera import RollEstimate, choose_roll
 from .settings import SquatSettings
 
 #: The standing hip height is a running 90th percentile over this window.
-STANDING_WINDOW_S = 6.0
+STANDING_LEVEL_WINDOW_S = 6.0
 #: Foot length (heel to toe) over shank length (knee to ankle centre): 0.152 H / 0.246 H in
 #: Winter's anthropometric table (Biomechanics and Motor Control of Human Movement, 2009);
 #: barefoot (a shoe adds a few per cent, reading turn-out slightly larger).
@@ -184,7 +184,8 @@ def squat_kinematics(xyzv: np.ndarray, time_s: np.ndarray, settings: SquatSettin
     height = _smooth(measures.compute_hip_height_px(x, y, roll_deg=roll), time_s, settings, sigma)
     planted = _planted(x[ANKLE], y[ANKLE], legs.typical(height), window=int(round(rate_hz)), sigma=sigma,
                        max_shift=settings.max_ankle_shift_leg)
-    drop, standing = reps.compute_hip_drop_leg(height, window=int(round(STANDING_WINDOW_S * rate_hz)), use=planted)
+    drop, standing = reps.compute_hip_drop_leg(height, window=int(round(STANDING_LEVEL_WINDOW_S * rate_hz)),
+                                               use=planted)
 
     seen = np.nan_to_num(vis[KNEE:].mean(axis=0), nan=-1.0)  # knee, ankle, heel, foot index
     near = np.argmax(seen, axis=0)
@@ -196,13 +197,16 @@ def squat_kinematics(xyzv: np.ndarray, time_s: np.ndarray, settings: SquatSettin
     fppa = _smooth(measures.compute_fppa_deg(x, y), time_s, settings, sigma)
     kasr = _smooth(measures.compute_knee_ankle_separation_ratio(x, y, roll_deg=roll), time_s, settings, sigma)
 
+    # hips sideways of the ankles, towards the left leg, in shoulder widths of the same frames
     shoulders = xyzv[:, [LEFT_SHOULDER, RIGHT_SHOULDER], :2].astype(np.float64)
-    shoulder_px = legs.typical(np.abs(geometry.upright(shoulders[:, 0, 0] - shoulders[:, 1, 0],
-                                                       shoulders[:, 0, 1] - shoulders[:, 1, 1], roll_deg=roll)[0]))
+    shoulder_px = signal.smooth(np.abs(geometry.upright(shoulders[:, 0, 0] - shoulders[:, 1, 0],
+                                                        shoulders[:, 0, 1] - shoulders[:, 1, 1], roll_deg=roll)[0]),
+                                sigma_frames=3 * sigma)
     hip_mid = geometry.upright(0.5 * (x[HIP, 0] + x[HIP, 1]) - 0.5 * (x[ANKLE, 0] + x[ANKLE, 1]),
                                0.5 * (y[HIP, 0] + y[HIP, 1]) - 0.5 * (y[ANKLE, 0] + y[ANKLE, 1]), roll_deg=roll)[0]
-    left_side = np.sign(np.nanmedian(x[ANKLE, 0] - x[ANKLE, 1])) if np.isfinite(x[ANKLE]).all(axis=0).any() else 1.0
-    hip_shift = _smooth(left_side * hip_mid / shoulder_px, time_s, settings, sigma)
+    left_side = np.sign(geometry.upright(x[ANKLE, 0] - x[ANKLE, 1], y[ANKLE, 0] - y[ANKLE, 1], roll_deg=roll)[0])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        hip_shift = _smooth(left_side * hip_mid / shoulder_px, time_s, settings, sigma)
 
     thigh = signal.smooth(measures.compute_segment_length_px(x, y, HIP, KNEE).astype(np.float64), sigma_frames=sigma)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -211,14 +215,14 @@ def squat_kinematics(xyzv: np.ndarray, time_s: np.ndarray, settings: SquatSettin
     # turn-out: each foot's length in the picture from its shank, standing (a front camera
     # foreshortens the foot itself; the vertical shank stands at the foot's distance)
     standing_still = planted & (drop < settings.rep_top_leg)
-    shank_px = np.array([legs.typical(row[standing_still]) if standing_still.any() else np.nan
-                         for row in measures.compute_segment_length_px(x, y, KNEE, ANKLE)])
+    shank = measures.compute_segment_length_px(x, y, KNEE, ANKLE).astype(np.float64)
+    shank_px = np.array([legs.typical(row[standing_still]) if standing_still.any() else np.nan for row in shank])
     turnout = _smooth(measures.compute_turnout_deg(x, y, FOOT_PER_SHANK * shank_px, roll_deg=roll), time_s,
                       settings, sigma)
 
     # upright: the hips at least UPRIGHT_SHARE of the straight leg (thigh + shank) above the ankles
-    shank = measures.compute_segment_length_px(x, y, KNEE, ANKLE).astype(np.float64)
-    straight_px = np.nanmean([_percentile(t, 90.0) + _percentile(s, 90.0) for t, s in zip(thigh, shank)])
+    straight = [_percentile(t, 90.0) + _percentile(s, 90.0) for t, s in zip(thigh, shank)]
+    straight_px = float(np.nanmean(straight)) if np.isfinite(straight).any() else np.nan
     with np.errstate(invalid="ignore"):
         upright = height >= UPRIGHT_SHARE * straight_px
     rep_rows, not_reps = reps.segment_reps(drop, time_s, min_depth_leg=settings.rep_depth_leg,
@@ -252,7 +256,7 @@ def heel_anchor(kin: SquatKinematics, frames: np.ndarray) -> HeelAnchor | None:
                       toe_xy_px=(float(toe_x[ref]), float(toe_y[ref])), foot_px=float(kin.foot_length_px[leg]))
 
 
-def heel_from_landmarks(kin: SquatKinematics) -> np.ndarray:
+def heel_from_landmarks(kin: SquatKinematics, rep_top_leg: float) -> np.ndarray:
     """The near heel's height over its foot index (level frame, foot lengths), referred to its
     level in the planted frames nearest standing: the fallback without a video."""
     from ...core import events
@@ -260,7 +264,7 @@ def heel_from_landmarks(kin: SquatKinematics) -> np.ndarray:
     height = measures.compute_heel_height_foot(kin.x_px, kin.y_px, roll_deg=kin.roll.roll_deg,
                                                foot_length_px=kin.foot_length_px)
     height = signal.smooth(kin.near_leg(height), sigma_frames=kin.sigma_frames)
-    standing = kin.planted & (kin.drop_leg < 0.5 * SquatSettings.rep_top_leg)
+    standing = kin.planted & (kin.drop_leg < 0.5 * rep_top_leg)
     return height - events.heel_baseline(height[None], standing[None])[0]
 
 
@@ -271,7 +275,7 @@ def squat_heel(kin: SquatKinematics, settings: SquatSettings, *, heel_rise_foot:
     from ...core import events
 
     if heel_rise_foot is None:
-        height, source = heel_from_landmarks(kin), HeelSource.LANDMARKS
+        height, source = heel_from_landmarks(kin, settings.rep_top_leg), HeelSource.LANDMARKS
     else:
         height = signal.smooth(np.asarray(heel_rise_foot, dtype=np.float64), sigma_frames=kin.sigma_frames)
         source = HeelSource.IMAGE

@@ -69,7 +69,7 @@ def report_body(result: SquatResult) -> dict:
         "knee_flexion_median_deg": result.knee_flexion_median_deg,
         "legs": [dataclasses.asdict(leg) for leg in result.legs],
         "asymmetry": dataclasses.asdict(result.asymmetry),
-        "flags": list(result.flags),
+        "flags": [dataclasses.asdict(f) for f in result.flags],
         "warnings": [dataclasses.asdict(w) for w in result.warnings],
         "settings": settings,
         "references": result.settings.references.sources(result.settings.sex),
@@ -88,10 +88,7 @@ def frame_views(result: SquatResult) -> np.ndarray:
     kin = result.kinematics
     if result.settings.view is not None:
         return np.full(kin.time_s.shape, result.settings.view.value)
-    ratio = kin.width_ratio
-    return np.where(~np.isfinite(ratio), View.UNKNOWN.value,
-                    np.where(ratio > quality.FRONT_VIEW_RATIO, View.FRONT.value,
-                             np.where(ratio > quality.OBLIQUE_VIEW_RATIO, View.OBLIQUE.value, View.SIDE.value)))
+    return quality.views_of(kin.width_ratio)
 
 
 def frame_table(result: SquatResult) -> tuple[tuple[str, ...], dict[str, np.ndarray]]:
@@ -198,7 +195,7 @@ def summary_lines(result: SquatResult, *, hint=None) -> list[str]:
         lines += [_rep_line(r) for r in result.reps]
         lines.append("")
     lines.append("Flags:" if result.flags else "Flags: none")
-    lines += [f"  - {f}" for f in result.flags]
+    lines += [f"  - {f.text}" for f in result.flags]
     asym = result.asymmetry
     if asym.fppa_deg is not None or asym.hip_shift_body is not None:
         lines.append(f"Left minus right: FPPA {_num(asym.fppa_deg, '{:+.1f}')}°, turn-out change "
@@ -208,7 +205,7 @@ def summary_lines(result: SquatResult, *, hint=None) -> list[str]:
     for r in result.reps:
         for key, why in r.not_measurable.items():
             name, _, leg = key.partition(".")
-            missing.setdefault(why.replace(f"rep {r.number} ", ""), []).append(
+            missing.setdefault(why, []).append(
                 f"{LABELS.get(name, name)}{' ' + leg if leg else ''}|{r.number}")
     if missing:
         lines.append("Not measurable:")

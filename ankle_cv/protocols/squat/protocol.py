@@ -7,23 +7,13 @@ import numpy as np
 
 from ...core import quality
 from ...series import LandmarkSeries
-from ...vocab import StrEnum, View
+from ...vocab import View
 from ..base import ClipFacts, FrameReader, Protocol, require_person
 from . import present, scoring
 from .kinematics import SquatKinematics, heel_anchor, squat_heel, squat_kinematics
-from .results import SquatCamera, SquatResult
+from .results import SquatCamera, SquatFlag, SquatResult
 from .rules import quality_warnings
 from .settings import SquatSettings
-
-
-class SquatFlag(StrEnum):
-    """What a squat analysis flags (a screening flag, never a diagnosis)."""
-
-    KNEE_VALGUS = "knee_valgus"
-    FOOT_TURN_OUT = "foot_turn_out"
-    HEEL_LIFT = "heel_lift"
-    KNEES_TOGETHER = "knees_together"
-    VALGUS_ASYMMETRY = "valgus_asymmetry"
 
 
 def _clip_facts(series: LandmarkSeries) -> ClipFacts:

@@ -7,10 +7,30 @@ from __future__ import annotations
 
 import dataclasses
 
-from ...vocab import RollSource, View
+from ...vocab import RollSource, StrEnum, View
 from ..base import ClipFacts, QualityWarning
 from .kinematics import SquatHeel, SquatKinematics
 from .settings import SquatSettings
+
+
+class SquatFlag(StrEnum):
+    """What a squat analysis flags (a screening flag, never a diagnosis)."""
+
+    KNEE_VALGUS = "knee_valgus"
+    FOOT_TURN_OUT = "foot_turn_out"
+    HEEL_LIFT = "heel_lift"
+    KNEES_TOGETHER = "knees_together"
+    VALGUS_ASYMMETRY = "valgus_asymmetry"
+
+
+@dataclasses.dataclass(frozen=True)
+class Flag:
+    """One flagged compensation: its code, the leg (None: both), the reps and one line."""
+
+    code: SquatFlag
+    leg: str | None
+    reps: tuple[int, ...]
+    text: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,7 +73,7 @@ class HeelLift:
 
     @property
     def small(self) -> bool:
-        return self.peak_height_px < SMALL_LIFT_PX
+        return self.peak_height_px is None or self.peak_height_px < SMALL_LIFT_PX
 
 
 #: Heel lifts smaller than this in the picture are reported with a caution.
@@ -157,7 +177,7 @@ class SquatResult:
     knee_flexion_median_deg: float | None
     legs: tuple[LegSummary, ...]
     asymmetry: Asymmetry
-    flags: tuple[str, ...]
+    flags: tuple[Flag, ...]
     warnings: tuple[QualityWarning, ...]
     settings: SquatSettings
     kinematics: SquatKinematics = dataclasses.field(repr=False, compare=False)

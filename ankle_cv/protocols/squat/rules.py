@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from ...core import quality
 from ...series import LandmarkSeries
 from ...vocab import HeelSource, View, WarningCode
 from ..base import QualityWarning
@@ -36,6 +37,13 @@ def quality_warnings(series: LandmarkSeries, kin: SquatKinematics, heel: SquatHe
     if len(views) > 1:
         warn(WarningCode.VIEW_CHANGED, "the reps were filmed from different views ("
              + ", ".join(f"rep {r.number} {r.view.value}" for r in reps) + "): each reports what its view supports")
+    if settings.view is not None:
+        other = [f"rep {r.number} looks {quality.view_of(r.body_width_ratio).value} (body width "
+                 f"{r.body_width_ratio:.2f} x torso length)" for r in reps
+                 if r.body_width_ratio is not None and quality.view_of(r.body_width_ratio) != settings.view]
+        if other:
+            warn(WarningCode.VIEW_OVERRIDDEN, f"the view was given as {settings.view.value}, but {'; '.join(other)}: "
+                 "the measures of those reps may be meaningless", "view")
     side = [r for r in reps if r.view == View.SIDE]
     if side and heel is not None and heel.source == HeelSource.LANDMARKS:
         warn(WarningCode.HEEL_FROM_LANDMARKS, "heel lifts judged from MediaPipe landmarks only (no video to track "

@@ -12,7 +12,7 @@ from ...core import reps as core_reps
 from ...landmarks import LEGS
 from ...vocab import View
 from .kinematics import SquatHeel, SquatKinematics
-from .results import Asymmetry, HeelLift, LegSummary, NotRep, PerLeg, Rep, TurnOut
+from .results import SMALL_LIFT_PX, Asymmetry, Flag, HeelLift, LegSummary, NotRep, PerLeg, Rep, SquatFlag, TurnOut
 from .settings import SquatSettings
 
 #: Values at the bottom are medians over this window either side of the bottom frame, and
@@ -25,6 +25,10 @@ STANDING_WINDOW_S = 0.3
 #: sideways would swing the angle by more than FPPA's ~7.5 deg smallest detectable difference
 #: (0.05 / 0.4 rad = 7.2 deg).
 MIN_THIGH_SHARE = 0.4
+#: A frontal-plane projection angle beyond this is no knee seen from the front (published
+#: values reach about 30 deg in patellofemoral pain): a landmark or foreshortening error.
+MAX_FPPA_DEG = 45.0
+UNSEEN = "{what} not seen (landmarks missing or below the visibility threshold)"
 
 NOT_FRONT = "needs a front view; filmed from the {view}"
 NOT_SIDE = "needs a side view; filmed from the {view}"
@@ -33,6 +37,7 @@ REASONS = {
     core_reps.REJECTED_FEET_MOVING: "the feet were moving (walking into or out of position)",
     core_reps.REJECTED_TOO_SHORT: "too short for a rep",
     core_reps.REJECTED_HALF_REP: "a half rep: less than half as deep as the deepest rep",
+    core_reps.REJECTED_LOST: "the person's landmarks were lost before it ended (or before it began)",
     core_reps.REJECTED_NOT_UPRIGHT: "the person did not stand upright before and after it (pulses in a held squat?)",
 }
 
@@ -106,17 +111,26 @@ def score_rep(kin: SquatKinematics, heel: SquatHeel | None, row: np.ndarray, num
         values = [_median(kin.fppa_deg[leg, at_bottom]) for leg in range(2)]
         share = [_median(kin.thigh_share[leg, at_bottom]) for leg in range(2)]
         for leg in range(2):
+            key = f"fppa_deg.{LEGS[leg]}"
             if share[leg] < MIN_THIGH_SHARE:
                 values[leg] = float("nan")
-                missing[f"fppa_deg.{LEGS[leg]}"] = (
+                missing[key] = (
                     f"the {LEGS[leg]} thigh pointed at the camera (seen at {100 * share[leg]:.0f}% of its standing "
                     f"length, under {100 * MIN_THIGH_SHARE:.0f}%): too deep for a 2-D FPPA from the front")
+            elif abs(values[leg]) > MAX_FPPA_DEG:
+                missing[key] = (f"the {LEGS[leg]} knee read {values[leg]:+.0f} deg, beyond any frontal-plane angle "
+                                f"(over {MAX_FPPA_DEG:.0f}): a landmark or foreshortening error, not reported")
+                values[leg] = float("nan")
+            elif not np.isfinite(values[leg]):
+                missing[key] = UNSEEN.format(what=f"the {LEGS[leg]} hip, knee or ankle (or the other hip)")
         limit = refs.fppa_threshold_deg(settings.sex)
         fppa = PerLeg(*(rounded(v) for v in values))
         fppa_flag = PerLeg(*(bool(v > limit) if np.isfinite(v) else None for v in values))
         ratio_value = _median(kin.separation_ratio[at_bottom])
         kasr = rounded(ratio_value, 2)
         kasr_flag = bool(ratio_value < refs.separation_ratio) if np.isfinite(ratio_value) else None
+        if not np.isfinite(ratio_value):
+            missing["separation_ratio"] = UNSEEN.format(what="both knees and both ankles")
         turnout = {}
         for leg, name in enumerate(LEGS):
             standing = _median(kin.turnout_deg[leg, before])
@@ -124,6 +138,9 @@ def score_rep(kin: SquatKinematics, heel: SquatHeel | None, row: np.ndarray, num
             change = low - standing
             turnout[name] = TurnOut(standing_deg=rounded(standing), bottom_deg=rounded(low), change_deg=rounded(change),
                                     flagged=bool(change > refs.turnout_change_deg) if np.isfinite(change) else None)
+            if not np.isfinite(change):
+                missing[f"turnout.{name}"] = UNSEEN.format(what=f"the {name} heel, foot index or ankle, or the other "
+                                                          "ankle,")
     else:
         for key in ("fppa_deg", "separation_ratio", "turnout"):
             missing[key] = NOT_FRONT.format(view=view.value)
@@ -132,6 +149,8 @@ def score_rep(kin: SquatKinematics, heel: SquatHeel | None, row: np.ndarray, num
     if side:
         near = int(np.bincount(kin.near[start:end + 1], minlength=2).argmax())
         knee = rounded(_max(kin.near_leg(kin.knee_flexion_deg)[start:end + 1]))
+        if knee is None:
+            missing["knee_flexion_deg"] = UNSEEN.format(what="the near hip, knee or ankle")
         facing = _median(kin.facing[start:end + 1])
         heel_leg = ("right" if facing > 0 else "left") if np.isfinite(facing) else LEGS[near]
         lift = _heel_lift(kin, heel, start, end, number, heel_leg, settings.foot_length_cm)
@@ -146,6 +165,8 @@ def score_rep(kin: SquatKinematics, heel: SquatHeel | None, row: np.ndarray, num
     shift = None
     if front:
         shift = rounded(_median(kin.hip_shift_body[at_bottom]) - _median(kin.hip_shift_body[before]), 2)
+        if shift is None:
+            missing["hip_shift_body"] = UNSEEN.format(what="the hips, ankles or shoulders")
     else:
         missing["hip_shift_body"] = NOT_FRONT.format(view=view.value)
     drop = _median(kin.drop_leg[at_bottom]) - _median(kin.drop_leg[before])
@@ -201,24 +222,36 @@ def asymmetry(reps: list[Rep], settings: SquatSettings) -> Asymmetry:
                      turnout_change_deg=rounded(change), hip_shift_body=rounded(shift, 2))
 
 
-def flags(reps: list[Rep], legs: list[LegSummary], asym: Asymmetry, settings: SquatSettings) -> list[str]:
-    """The compensations a clinician should look at, one line each."""
+def flags(reps: list[Rep], legs: list[LegSummary], asym: Asymmetry, settings: SquatSettings) -> list[Flag]:
+    """The compensations a clinician should look at, each with its code, leg, reps and one line."""
     refs = settings.references
     out = []
     for leg in legs:
-        if leg.fppa_flagged_reps:
-            out.append(f"knee valgus, {leg.leg}: FPPA above {refs.fppa_threshold_deg(settings.sex):g} deg in "
-                       f"{leg.fppa_flagged_reps} of {leg.fppa_reps} reps (largest {leg.fppa_max_deg} deg)")
-        if leg.turnout_flagged_reps:
-            out.append(f"foot turn-out, {leg.leg}: turned out by more than {refs.turnout_change_deg:g} deg at the "
-                       f"bottom in {leg.turnout_flagged_reps} of {leg.turnout_reps} reps")
-        if leg.heel_lift_reps:
-            out.append(f"heel lift, {leg.leg}: in {leg.heel_lift_reps} of {leg.heel_reps} reps")
-    together = [r for r in reps if r.separation_flagged]
+        name = leg.leg
+        hit = [r.number for r in reps if r.fppa_flagged is not None and getattr(r.fppa_flagged, name)]
+        if hit:
+            out.append(Flag(SquatFlag.KNEE_VALGUS, name, tuple(hit),
+                            f"knee valgus, {name}: FPPA above {refs.fppa_threshold_deg(settings.sex):g} deg in "
+                            f"{len(hit)} of {leg.fppa_reps} reps (largest {leg.fppa_max_deg} deg)"))
+        hit = [r.number for r in reps if r.turnout is not None and r.turnout[name].flagged]
+        if hit:
+            out.append(Flag(SquatFlag.FOOT_TURN_OUT, name, tuple(hit),
+                            f"foot turn-out, {name}: turned out by more than {refs.turnout_change_deg:g} deg at the "
+                            f"bottom in {len(hit)} of {leg.turnout_reps} reps"))
+        lifted = [r for r in reps if r.heel_leg == name and r.heel_lift is not None]
+        if lifted:
+            small = sum(r.heel_lift.small for r in lifted)
+            caution = f" ({small} under {SMALL_LIFT_PX:g} px in the picture: check the video)" if small else ""
+            out.append(Flag(SquatFlag.HEEL_LIFT, name, tuple(r.number for r in lifted),
+                            f"heel lift, {name}: in {len(lifted)} of {leg.heel_reps} reps{caution}"))
+    together = [r.number for r in reps if r.separation_flagged]
     if together:
-        out.append(f"knees drawn together: knee-to-ankle separation ratio below {refs.separation_ratio:g} in "
-                   f"{len(together)} of {sum(r.separation_ratio is not None for r in reps)} reps")
+        out.append(Flag(SquatFlag.KNEES_TOGETHER, None, tuple(together),
+                        f"knees drawn together: knee-to-ankle separation ratio below {refs.separation_ratio:g} in "
+                        f"{len(together)} of {sum(r.separation_ratio is not None for r in reps)} reps"))
     if asym.fppa_flagged:
-        out.append(f"valgus asymmetry: left minus right FPPA {asym.fppa_deg:+g} deg, beyond the "
-                   f"{refs.fppa_sdd_deg:g} deg smallest detectable difference")
+        front = tuple(r.number for r in reps if r.fppa_deg is not None)
+        out.append(Flag(SquatFlag.VALGUS_ASYMMETRY, None, front,
+                        f"valgus asymmetry: left minus right FPPA {asym.fppa_deg:+g} deg, beyond the "
+                        f"{refs.fppa_sdd_deg:g} deg smallest detectable difference"))
     return out
