@@ -96,6 +96,18 @@ def squat_suite() -> dict:
     }
 
 
+def small_squat_suite() -> dict:
+    """2 short squat clips for the tests: a front view from 1.2 m with a roll, a side view from
+    0.6 m with a heel lift in rep 2."""
+    small = dict(width_px=960, height_px=540, n_reps=2)
+    return {
+        "small_squat_front": SquatFront(fppa_deg=(12.0, 3.0), turnout_deg=(18.0, 8.0), turnout_change_deg=(10.0, 0.0),
+                                        camera_height_m=1.2, roll_deg=4.0, seed=701, **small),
+        "small_squat_side": SquatSide(facing="right", heel_lift_cm=3.0, heel_lift_reps=(2,), camera_height_m=0.6,
+                                      roll_deg=-4.0, seed=702, **small),
+    }
+
+
 def _render_fingerprint() -> str:
     """Changes whenever the renderer's code does, so cached renders go stale with it."""
     import ankle_cv_render
@@ -313,3 +325,20 @@ def run_squats(suite: dict, folder: Path, *, jobs: int = 2, cache_dir: Path | No
     paths = render_suite(suite, folder, jobs=jobs)
     rows = {name: score_squat_clip(path, cache_dir=cache_dir) for name, path in paths.items()}
     return rows, summarize_squats(rows)
+
+
+#: Squat figures the ratchet compares (lower is better unless listed as higher), and the
+#: run-to-run tolerance of each.
+SQUAT_HIGHER_IS_BETTER = ("rep_count_exact", "lift_precision", "lift_recall")
+SQUAT_TOLERANCE = {"fppa_mae_deg": 0.3, "fppa_max_abs_deg": 0.5, "turnout_change_mae_deg": 0.5,
+                   "turnout_change_max_abs_deg": 1.0, "lift_onset_max_frames": 1}
+
+
+def squat_regressions(summary: dict, committed: dict) -> list[str]:
+    """What got worse than the committed squat figures (beyond the tolerance)."""
+    worse = [f"{key}: {summary[key]} < committed {committed[key]}" for key in SQUAT_HIGHER_IS_BETTER
+             if summary[key] < committed[key]]
+    for key, tolerance in SQUAT_TOLERANCE.items():
+        if committed[key] is not None and (summary[key] is None or summary[key] > committed[key] + tolerance):
+            worse.append(f"{key}: {summary[key]} > committed {committed[key]} (+{tolerance})")
+    return worse

@@ -8,7 +8,17 @@ an understood, documented trade-off).
 import json
 
 import pytest
-from accuracy_suite import HIGHER_IS_BETTER, LOWER_IS_BETTER, regressions, run, small_suite
+from accuracy_suite import (
+    HIGHER_IS_BETTER,
+    LOWER_IS_BETTER,
+    SQUAT_TOLERANCE,
+    regressions,
+    run,
+    run_squats,
+    small_squat_suite,
+    small_suite,
+    squat_regressions,
+)
 from conftest import ROOT
 
 RATCHET = ROOT / "benchmarks" / "accuracy_ratchet.json"
@@ -42,3 +52,22 @@ def test_the_validation_stated_in_every_report_is_the_committed_one():
     near = json.loads(RATCHET.read_text())["full_near_leg"]
     assert (VALIDATION.clips, VALIDATION.angle_bias_deg, VALIDATION.angle_mae_deg, VALIDATION.angle_max_abs_deg) == (
         near["clips"], near["angle_bias_deg"], near["angle_mae_deg"], near["angle_max_abs_deg"])
+
+
+def test_squat_regressions_are_caught():
+    committed = json.loads(RATCHET.read_text())["squat_small"]
+    assert set(SQUAT_TOLERANCE) <= set(committed)
+    worse = dict(committed, fppa_mae_deg=committed["fppa_mae_deg"] + 1.0, rep_count_exact=0.5)
+    found = squat_regressions(worse, committed)
+    assert any(w.startswith("fppa_mae_deg") for w in found) and any(w.startswith("rep_count_exact") for w in found)
+    assert squat_regressions(committed, committed) == []
+
+
+@pytest.mark.slow
+def test_small_squat_suite_meets_its_targets_and_is_no_worse_than_committed(tmp_path_factory):
+    """A front squat from 1.2 m with a roll, a side squat from 0.6 m with a heel lift (960x540)."""
+    _, summary = run_squats(small_squat_suite(), tmp_path_factory.mktemp("squat-renders"), jobs=2)
+    committed = json.loads(RATCHET.read_text())["squat_small"]
+    assert summary["rep_count_exact"] == 1.0  # the issue's targets that this suite meets
+    assert summary["lift_precision"] == summary["lift_recall"] == 1.0 and summary["lift_onset_max_frames"] <= 3
+    assert squat_regressions(summary, committed) == []
