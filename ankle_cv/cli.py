@@ -110,42 +110,82 @@ def _refuse_foreign_options(ctx: click.Context, test: str) -> None:
         raise click.UsageError(f"{flag} applies to the {owner} test only, not to --test {test}")
 
 
+_TEST_OPTION = click.option(
+    "--test", "test", type=click.Choice(["knee-to-wall", "squat", "auto"]), default="knee-to-wall", show_default=True,
+    help="The test the clip shows; auto chooses from the motion and says why.")
+
+#: The analysis options shared by `analyze` and `batch`, outermost first.
+_ANALYSIS_OPTIONS = (
+    click.option("--leg", type=click.Choice(["auto", "left", "right"]), default="auto", show_default=True,
+                 help="Knee-to-wall: the tested (front) leg; auto reads it from the clip."),
+    click.option("--sex", type=click.Choice(["female", "male"]),
+                 help="Squat: use the sex-specific knee valgus (FPPA) threshold [default: one threshold for both]."),
+    click.option("--view", type=click.Choice(["auto", "front", "side"]), default="auto", show_default=True,
+                 help="Squat: the camera's view of the person; auto reads it from the body's width in each rep."),
+    click.option("--roll-source", type=click.Choice(["auto", "scene", "sole", "level"]), default="auto",
+                 show_default=True, help="How to find the camera roll: scene lines (walls, floor, door frames), "
+                 "the planted sole (knee-to-wall), or assume a level camera; auto = scene lines, else level."),
+    click.option("--roll-deg", type=Finite(-45, 45), help="Camera roll to use (degrees, counter-clockwise on "
+                 "screen); overrides --roll-source."),
+    click.option("--foot-length-cm", type=Finite(min=10, max=40),
+                 help="Foot length, to express heel-lift height in cm."),
+    click.option("--min-visibility", type=Finite(0, 1), default=0.5, show_default=True,
+                 help="Landmarks seen with less visibility count as missing."),
+    click.option("--restriction-deg", type=Finite(0, 90), default=36.5, show_default=True,
+                 help="Knee-to-wall: angle below which the result is flagged as restricted."),
+    click.option("--allow-any-view", is_flag=True, help="Knee-to-wall: analyse even if the camera does not see "
+                 "the side."),
+    click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+                 help="Landmark cache folder [default: $ANKLE_CV_CACHE_DIR or ~/.cache/ankle-cv]."),
+    click.option("--no-cache", is_flag=True, help="Neither read nor write the landmark cache."),
+)
+
+
+def _analysis_options(command):
+    for option in reversed(_ANALYSIS_OPTIONS):
+        command = option(command)
+    return _TEST_OPTION(command)
+
+
+def _settings(ctx: click.Context, test: str, *, leg: str, sex: str | None, view: str, roll_source: str,
+              roll_deg: float | None, foot_length_cm: float | None, min_visibility: float, restriction_deg: float,
+              allow_any_view: bool) -> dict:
+    """Each test's settings from the shared options (refusing options of the other test)."""
+    from .protocols.knee_to_wall import KneeToWallSettings
+    from .protocols.references import References
+    from .protocols.squat import SquatSettings
+
+    _refuse_foreign_options(ctx, test)
+    if test == "squat" and roll_source == "sole":
+        raise click.UsageError("--roll-source sole applies to the knee-to-wall test only (a squat's heels lift)")
+    return {
+        "knee-to-wall": KneeToWallSettings(
+            min_visibility=min_visibility, roll_source=roll_source, roll_deg=roll_deg,
+            leg=None if leg == "auto" else leg, foot_length_cm=foot_length_cm, allow_any_view=allow_any_view,
+            references=References(restriction_deg=restriction_deg)),
+        "squat": SquatSettings(
+            min_visibility=min_visibility, roll_source="auto" if roll_source == "sole" else roll_source,
+            roll_deg=roll_deg, view=None if view == "auto" else view, sex=sex, foot_length_cm=foot_length_cm),
+    }
+
+
+def _cache(cache_dir: Path | None, no_cache: bool) -> Path | None:
+    from .pose.cache import default_cache_dir
+
+    return None if no_cache else (cache_dir or default_cache_dir())
+
+
 @cli.command()
 @click.argument("video", type=click.Path(exists=True, dir_okay=False, readable=False, path_type=Path))
-@click.option("--test", "test", type=click.Choice(["knee-to-wall", "squat", "auto"]), default="knee-to-wall",
-              show_default=True, help="The test the clip shows; auto chooses from the motion and says why.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for report.json, angles.csv, summary.txt and landmarks.npz.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report JSON instead of the text summary.")
-@click.option("--leg", type=click.Choice(["auto", "left", "right"]), default="auto", show_default=True,
-              help="Knee-to-wall: the tested (front) leg; auto reads it from the clip.")
-@click.option("--sex", type=click.Choice(["female", "male"]),
-              help="Squat: use the sex-specific knee valgus (FPPA) threshold [default: one threshold for both].")
-@click.option("--view", type=click.Choice(["auto", "front", "side"]), default="auto", show_default=True,
-              help="Squat: the camera's view of the person; auto reads it from the body's width in each rep.")
-@click.option("--roll-source", type=click.Choice(["auto", "scene", "sole", "level"]), default="auto",
-              show_default=True, help="How to find the camera roll: scene lines (walls, floor, door frames), "
-              "the planted sole (knee-to-wall), or assume a level camera; auto = scene lines, else level.")
-@click.option("--roll-deg", type=Finite(-45, 45), help="Camera roll to use (degrees, "
-              "counter-clockwise on screen); overrides --roll-source.")
-@click.option("--foot-length-cm", type=Finite(min=10, max=40),
-              help="Foot length, to express heel-lift height in cm.")
-@click.option("--min-visibility", type=Finite(0, 1), default=0.5, show_default=True,
-              help="Landmarks seen with less visibility count as missing.")
-@click.option("--restriction-deg", type=Finite(0, 90), default=36.5, show_default=True,
-              help="Knee-to-wall: angle below which the result is flagged as restricted.")
-@click.option("--allow-any-view", is_flag=True, help="Knee-to-wall: analyse even if the camera does not see "
-              "the side.")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Landmark cache folder [default: $ANKLE_CV_CACHE_DIR or ~/.cache/ankle-cv].")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the landmark cache.")
+@_analysis_options
 @click.option("--workers", type=click.IntRange(min=1), help="Pose worker processes [default: one per core].")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.pass_context
-def analyze(ctx: click.Context, video: Path, test: str, out_dir: Path | None, as_json: bool, leg: str,
-            sex: str | None, view: str, roll_source: str, roll_deg: float | None, foot_length_cm: float | None,
-            min_visibility: float, restriction_deg: float, allow_any_view: bool, cache_dir: Path | None,
-            no_cache: bool, workers: int | None, quiet: bool) -> None:
+def analyze(ctx: click.Context, video: Path, out_dir: Path | None, as_json: bool, test: str, cache_dir: Path | None,
+            no_cache: bool, workers: int | None, quiet: bool, **options) -> None:
     """Score a knee-to-wall (weight-bearing lunge) or squat video.
 
     Knee-to-wall (filmed side-on): per tested leg, the best tibia-to-vertical angle reached
@@ -155,31 +195,16 @@ def analyze(ctx: click.Context, video: Path, test: str, out_dir: Path | None, as
     """
     from .io.source import probe
     from .pipeline import analyze_video, check_output_dir, write_outputs
-    from .pose.cache import default_cache_dir
-    from .protocols.knee_to_wall import KneeToWallSettings
-    from .protocols.references import References
-    from .protocols.squat import SquatSettings
 
-    _refuse_foreign_options(ctx, test)
-    if test == "squat" and roll_source == "sole":
-        raise click.UsageError("--roll-source sole applies to the knee-to-wall test only (a squat's heels lift)")
-    settings = {
-        "knee-to-wall": KneeToWallSettings(
-            min_visibility=min_visibility, roll_source=roll_source, roll_deg=roll_deg,
-            leg=None if leg == "auto" else leg, foot_length_cm=foot_length_cm, allow_any_view=allow_any_view,
-            references=References(restriction_deg=restriction_deg)),
-        "squat": SquatSettings(
-            min_visibility=min_visibility, roll_source="auto" if roll_source == "sole" else roll_source,
-            roll_deg=roll_deg, view=None if view == "auto" else view, sex=sex, foot_length_cm=foot_length_cm),
-    }
+    settings = _settings(ctx, test, **options)
     update, close = _progress_callback(not quiet and sys.stderr.isatty(), "pose")
     try:
         probe(video)  # a bad input is refused before anything else
         if out_dir is not None:
             check_output_dir(out_dir)  # ... and so is an output folder that cannot be written
-        cache = None if no_cache else (cache_dir or default_cache_dir())
         try:
-            analysis = analyze_video(video, test, settings, cache_dir=cache, workers=workers, progress=update)
+            analysis = analyze_video(video, test, settings, cache_dir=_cache(cache_dir, no_cache), workers=workers,
+                                     progress=update)
         finally:
             close()
         if out_dir is not None:
@@ -199,6 +224,69 @@ def analyze(ctx: click.Context, video: Path, test: str, out_dir: Path | None, as
                    f"{analysis.protocol.name}", err=True)
     if not analysis.protocol.has_result(analysis.result):
         click.get_current_context().exit(int(ExitCode.NO_RESULT))
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for one sub-folder per video, summary.csv and summary.json.")
+@_analysis_options
+@click.option("--workers", type=click.IntRange(min=1), help="Videos scored at once, one process each "
+              "[default: one per core].")
+@click.option("--shard", help="K/N: score only the K-th of N deterministic shares of the inputs (cluster "
+              "array jobs; join the summaries with batch-merge).")
+@click.option("--timeout-s", type=Finite(min=1), default=1800.0, show_default=True,
+              help="A video taking longer is stopped (its worker replaced) and reported as failed.")
+@click.option("--scheduler", help="tcp://HOST:PORT of a Dask distributed scheduler to run the videos on "
+              "(pip install 'ankle-cv[distributed]').")
+@click.pass_context
+def batch(ctx: click.Context, inputs: tuple[str, ...], out_dir: Path, test: str, cache_dir: Path | None,
+          no_cache: bool, workers: int | None, shard: str | None, timeout_s: float, scheduler: str | None,
+          **options) -> None:
+    """Score every video of folders (searched recursively), globs and list files (.txt, one
+    path per line), each in its own folder under --out, then write summary.csv and
+    summary.json (one row per video and leg).
+
+    A bad video gets a failed row with its reason; the batch goes on. Running the same
+    command again skips videos already complete for the same content, settings and version.
+    """
+    from .batch.inputs import parse_shard
+    from .batch.run import plan, run_batch
+    from .pipeline import check_output_dir
+    from .pose.runner import cores
+
+    settings = _settings(ctx, test, **options)
+    try:
+        shard_k_n = parse_shard(shard) if shard else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--shard") from None
+    try:
+        check_output_dir(out_dir)
+        jobs = plan(list(inputs), out_dir, test=test, settings=settings, cache_dir=_cache(cache_dir, no_cache),
+                    shard_k_n=shard_k_n)
+        counts = run_batch(jobs, out_dir, workers=workers or cores(), timeout_s=timeout_s, scheduler=scheduler)
+    except AnkleCVError as exc:
+        raise UserError(exc) from None
+    done = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    click.echo(f"{len(jobs)} videos: {done}. Summary: {out_dir / 'summary.csv'}")
+    if counts.get("failed"):
+        ctx.exit(int(ExitCode.SOME_FAILED))
+
+
+@cli.command("batch-merge")
+@click.argument("summaries", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the merged summary.csv and summary.json.")
+def batch_merge(summaries: tuple[Path, ...], out_dir: Path) -> None:
+    """Join the summary.json of batch shards (files, or the shards' output folders) into one."""
+    from .batch.summary import merge_summaries
+
+    try:
+        counts = merge_summaries(list(summaries), out_dir)
+    except (OSError, ValueError, KeyError) as exc:
+        raise click.ClickException(f"cannot merge the summaries: {exc}") from None
+    done = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    click.echo(f"{sum(counts.values())} videos: {done}. Summary: {out_dir / 'summary.csv'}")
 
 
 class Terminated(BaseException):

@@ -95,11 +95,14 @@ def analyze_video(
     cache_dir: Path | None = None,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    estimator=None,
+    video_sha256: str | None = None,
 ) -> Analysis:
     """Score a video end to end: landmarks (cached), then the protocol.
 
     Raises :class:`ankle_cv.errors.AnkleCVError` subclasses (each with an exit code) for
-    input the tool cannot use.
+    input the tool cannot use. ``estimator`` reuses a MediaPipe instance (batch workers);
+    ``video_sha256`` saves hashing the file again when the caller has done so.
     """
     from .io.source import probe
     from .pose import PoseSettings
@@ -110,7 +113,8 @@ def analyze_video(
     warming = _warm_imports("mediapipe", "scipy.ndimage", "scipy.signal")
     try:
         series, from_cache = landmarks_for(video, settings=pose_settings or PoseSettings(), cache_dir=cache_dir,
-                                           workers=workers, progress=progress)
+                                           workers=workers, progress=progress, estimator=estimator,
+                                           video_sha256=video_sha256)
     finally:
         warming.join()
     return score_series(series, protocol, settings, video=video, from_cache=from_cache)

@@ -171,6 +171,7 @@ class ExitCode(enum.IntEnum):
     MODEL = 6
     OUTPUT = 7
     NO_RESULT = 8
+    SOME_FAILED = 9
     INTERRUPTED = 130
     TERMINATED = 143
 
@@ -191,6 +192,8 @@ _EXIT_DOC = {
     ExitCode.OUTPUT: "the output folder cannot be written (checked before the analysis starts)",
     ExitCode.NO_RESULT: "analysed, outputs written, but no tested leg has a result (no valid trial): the report "
                         "says why",
+    ExitCode.SOME_FAILED: "batch: finished, but some videos failed (each has a `failed` row in summary.csv with "
+                          "its reason)",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C, SIGINT): pose helpers stopped, nothing half-written left, then "
                           "the process ends by the signal (the shell's 128 + 2)",
     ExitCode.TERMINATED: "terminated (SIGTERM, as `timeout` and job schedulers send): the same clean-up and end "

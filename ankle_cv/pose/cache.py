@@ -64,6 +64,8 @@ def landmarks_for(
     cache_dir: Path | None = None,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    estimator=None,
+    video_sha256: str | None = None,
 ) -> tuple[LandmarkSeries, bool]:
     """Landmarks of a video, from the cache when fresh, else from MediaPipe (then cached).
 
@@ -73,20 +75,25 @@ def landmarks_for(
         ``None`` disables the cache.
     workers : int, optional
         Pose worker processes (see :func:`ankle_cv.pose.estimate_pose`).
+    estimator : PoseEstimator, optional
+        A MediaPipe instance to reuse (see :func:`ankle_cv.pose.estimate_pose`).
+    video_sha256 : str, optional
+        The video's sha256 when the caller has it already.
 
     Returns
     -------
     series : LandmarkSeries
     from_cache : bool
     """
-    video_sha = sha256_file(video)
+    video_sha = video_sha256 or sha256_file(video)
     meta = pose_meta(settings, video_sha)
     path = cache_path(cache_dir, meta) if cache_dir is not None else None
     if path is not None and _readable_file(path):
         series = _load_fresh(path, meta)
         if series is not None:  # the same content may have been cached under another name
             return dataclasses.replace(series, source=os.path.basename(video)), True
-    series = estimate_pose(video, settings=settings, video_sha256=video_sha, workers=workers, progress=progress)
+    series = estimate_pose(video, settings=settings, video_sha256=video_sha, workers=workers, progress=progress,
+                           estimator=estimator)
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

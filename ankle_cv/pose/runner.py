@@ -16,6 +16,7 @@ so that the camera roll costs no second decode.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import sys
@@ -114,6 +115,7 @@ def estimate_pose(
     workers: int | None = None,
     chunk_frames: int = CHUNK_FRAMES,
     progress: Callable[[int, int], None] | None = None,
+    estimator: PoseEstimator | None = None,
 ) -> LandmarkSeries:
     """Run MediaPipe Pose on every frame of a video (see the module docstring).
 
@@ -131,6 +133,9 @@ def estimate_pose(
         The tracker restarts every ``chunk_frames`` frames (part of the cache key).
     progress : callable, optional
         Called as ``progress(frames_done, frames_declared)`` while frames are processed.
+    estimator : PoseEstimator, optional
+        A MediaPipe instance to reuse (a batch worker keeps one for all its videos); the clip
+        then runs in this process alone.
 
     Raises
     ------
@@ -142,7 +147,7 @@ def estimate_pose(
     info = probe(path)
     landmark_model_sha256()  # fail here, not in a helper, when the model is wrong
     n_chunks = max(1, -(-info.n_frames_declared // chunk_frames))
-    n_procs = max_workers(info.n_frames_declared, workers or cores(), chunk_frames)
+    n_procs = 1 if estimator is not None else max_workers(info.n_frames_declared, workers or cores(), chunk_frames)
     helpers = None
     own_frames = 0
 
@@ -161,7 +166,8 @@ def estimate_pose(
         if n_procs > 1 and _can_have_children():
             helpers = Helpers(n_procs - 1, str(path), n_chunks, settings, chunk_frames)
         claims = helpers.claims if helpers else Claims.create(None, 1, n_chunks)
-        with PoseEstimator(settings) as estimator, ThreadPoolExecutor(1, "ankle-cv-lines") as lines_pool:
+        own = contextlib.nullcontext(estimator) if estimator is not None else PoseEstimator(settings)
+        with own as estimator, ThreadPoolExecutor(1, "ankle-cv-lines") as lines_pool:
             first = 0 if claims.take(0, 0) else None
             while first is not None:
                 chunks += track(str(path), first, n_chunks, 0, claims, estimator, chunk_frames, on_frame,

@@ -1,0 +1,52 @@
+"""The same batch on an existing Dask distributed cluster (``--scheduler tcp://HOST:PORT``).
+
+Each Dask worker process keeps one MediaPipe instance per thread for all the videos it
+scores (:func:`score`), exactly as a local worker does; the records are the same, so the
+summary is identical to a local run. The videos, the output folder and the cache must be at
+the same paths on every worker (a shared file system). Needs ``pip install
+'ankle-cv[distributed]'``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+
+from ..errors import AnkleCVError
+from .jobs import Job, failed_record, run_job
+
+_local = threading.local()
+
+
+def score(job: Job) -> dict:
+    """Score one video on a Dask worker, reusing this thread's MediaPipe instance."""
+    from .pool import _LazyEstimator
+
+    if not hasattr(_local, "estimator"):
+        _local.estimator = _LazyEstimator()
+    return run_job(job, _local.estimator)
+
+
+def run_dask(jobs: list[Job], *, scheduler: str, on_record: Callable[[dict], None]) -> None:
+    """Submit every job to the cluster and hand each record to ``on_record`` as it completes;
+    a video whose worker died (Dask gives up on it) gets a failed record."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise AnkleCVError("--scheduler needs Dask distributed: pip install 'ankle-cv[distributed]'") from None
+    try:
+        client = Client(scheduler, timeout="20s")
+    except (OSError, TimeoutError) as exc:
+        raise AnkleCVError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    with client:
+        futures = {client.submit(score, job, pure=False, key=f"ankle-cv-{i}-{os.path.basename(job.out_dir)}"): job
+                   for i, job in enumerate(jobs)}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                record = future.result()
+            except Exception as exc:  # noqa: BLE001 - a lost worker fails its video, not the batch
+                record = failed_record(job, os.path.basename(job.out_dir),
+                                       f"the Dask worker failed ({type(exc).__name__}: {exc})") | {"resumed": False}
+            on_record(record)

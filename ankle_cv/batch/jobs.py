@@ -1,0 +1,137 @@
+"""One video of a batch: score it into its own folder, or skip it when that folder already
+holds a complete result for the same content, settings and tool version.
+
+A job never raises for a bad video: it returns a record whose ``status`` is ``failed`` with
+the reason. Completeness is a marker, ``batch.json``, written (atomically) only after the
+outputs themselves, so an interrupted video is redone on the next run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+
+from .. import __version__
+from ..errors import AnkleCVError
+
+MARKER = "batch.json"
+
+#: The columns of summary.csv, in order (one row per video and leg).
+COLUMNS = (
+    "video", "output", "test", "status", "reason", "leg",
+    "best_deg", "classification", "trials", "heel_lifts", "asymmetry_deg",
+    "reps", "depth_leg", "knee_flexion_deg", "fppa_median_deg", "fppa_max_deg", "fppa_flagged_reps",
+    "turnout_change_deg", "heel_lift_reps", "flags", "warnings", "duration_s",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Job:
+    """What a worker needs to score one video (picklable)."""
+
+    video: str
+    out_dir: str
+    test: str
+    settings: dict
+    cache_dir: str | None
+    fingerprint: str
+
+
+def fingerprint(test: str, settings: dict, pose_settings=None) -> str:
+    """What the outputs depend on besides the video: the test, every setting and the tool's
+    version; a change in any of them redoes every video."""
+    def plain(value):
+        return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
+
+    text = json.dumps({"test": test, "settings": {k: plain(v) for k, v in sorted(settings.items())},
+                       "pose": plain(pose_settings), "version": __version__}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _join(values) -> str:
+    return ";".join(str(v) for v in values)
+
+
+def knee_to_wall_rows(result) -> list[dict]:
+    warnings = _join(w.code.value for w in result.warnings)
+    if not result.legs:
+        return [{"leg": "", "warnings": warnings}]
+    return [{"leg": leg.leg, "best_deg": leg.best_deg, "classification": leg.classification.value,
+             "trials": len(leg.trials), "heel_lifts": len(leg.heel_lifts), "asymmetry_deg": result.asymmetry_deg,
+             "warnings": warnings} for leg in result.legs]
+
+
+def squat_rows(result) -> list[dict]:
+    warnings = _join(w.code.value for w in result.warnings)
+    common = {"reps": len(result.reps), "depth_leg": result.depth_median_leg,
+              "knee_flexion_deg": result.knee_flexion_median_deg, "asymmetry_deg": result.asymmetry.fppa_deg,
+              "warnings": warnings}
+    return [common | {"leg": leg.leg, "fppa_median_deg": leg.fppa_median_deg, "fppa_max_deg": leg.fppa_max_deg,
+                      "fppa_flagged_reps": leg.fppa_flagged_reps,
+                      "turnout_change_deg": leg.turnout_change_median_deg, "heel_lift_reps": leg.heel_lift_reps,
+                      "flags": _join(f.code.value for f in result.flags if f.leg in (leg.leg, None))}
+            for leg in result.legs]
+
+
+def record_of(analysis, job: Job, out_name: str) -> dict:
+    """The summary record of a scored video: status, reason and one row per leg."""
+    protocol, result = analysis.protocol, analysis.result
+    rows = knee_to_wall_rows(result) if protocol.name == "knee-to-wall" else squat_rows(result)
+    has = protocol.has_result(result)
+    status = "ok" if has and not result.warnings else "warning"
+    reason = "" if has else ("no valid trial" if protocol.name == "knee-to-wall" else "no complete rep")
+    return {"video": job.video, "output": out_name, "test": protocol.name, "status": status, "reason": reason,
+            "duration_s": result.clip.duration_s, "rows": rows}
+
+
+def failed_record(job: Job, out_name: str, reason: str) -> dict:
+    return {"video": job.video, "output": out_name, "test": job.test, "status": "failed", "reason": reason,
+            "duration_s": None, "rows": [{"leg": ""}]}
+
+
+def _read_marker(out_dir: Path) -> dict | None:
+    try:
+        return json.loads((out_dir / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_marker(out_dir: Path, marker: dict) -> None:
+    tmp = out_dir / f".{MARKER}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, out_dir / MARKER)
+
+
+def run_job(job: Job, estimator=None) -> dict:
+    """Score one video (or reuse its complete outputs); never raises for a bad video."""
+    from ..io.source import probe
+    from ..pipeline import analyze_video, write_outputs
+    from ..pose.models import sha256_file
+
+    out_dir = Path(job.out_dir)
+    out_name = out_dir.name
+    started = time.monotonic()
+    try:
+        probe(job.video)
+        digest = sha256_file(job.video)
+        marker = _read_marker(out_dir)
+        if marker and marker.get("video_sha256") == digest and marker.get("fingerprint") == job.fingerprint \
+                and (out_dir / "report.json").is_file():
+            return marker["record"] | {"resumed": True, "elapsed_s": 0.0}
+        cache = Path(job.cache_dir) if job.cache_dir else None
+        analysis = analyze_video(job.video, job.test, job.settings, cache_dir=cache, workers=1, estimator=estimator,
+                                 video_sha256=digest)
+        (out_dir / MARKER).unlink(missing_ok=True)  # outputs about to change: not complete until re-marked
+        write_outputs(analysis, out_dir)
+        record = record_of(analysis, job, out_name)
+        _write_marker(out_dir, {"video_sha256": digest, "fingerprint": job.fingerprint, "tool_version": __version__,
+                                "record": record})
+    except AnkleCVError as exc:
+        record = failed_record(job, out_name, exc.reason)
+    except Exception as exc:  # noqa: BLE001 - a bug on one video must not end the batch
+        record = failed_record(job, out_name, f"internal error ({type(exc).__name__}: {exc})")
+    return record | {"resumed": False, "elapsed_s": round(time.monotonic() - started, 2)}
