@@ -239,10 +239,12 @@ def analyze(ctx: click.Context, video: Path, out_dir: Path | None, as_json: bool
               help="A video taking longer is stopped (its worker replaced) and reported as failed.")
 @click.option("--scheduler", help="tcp://HOST:PORT of a Dask distributed scheduler to run the videos on "
               "(pip install 'ankle-cv[distributed]').")
+@click.option("--rescore", is_flag=True, help="Score every video again with these settings from the landmarks "
+              "(and heel measurements) of an earlier run into --out: no pose estimation, no MediaPipe.")
 @click.pass_context
 def batch(ctx: click.Context, inputs: tuple[str, ...], out_dir: Path, test: str, cache_dir: Path | None,
           no_cache: bool, workers: int | None, shard: str | None, timeout_s: float, scheduler: str | None,
-          **options) -> None:
+          rescore: bool, **options) -> None:
     """Score every video of folders (searched recursively), globs and list files (.txt, one
     path per line), each in its own folder under --out, then write summary.csv and
     summary.json (one row per video and leg).
@@ -263,7 +265,7 @@ def batch(ctx: click.Context, inputs: tuple[str, ...], out_dir: Path, test: str,
     try:
         check_output_dir(out_dir)
         jobs = plan(list(inputs), out_dir, test=test, settings=settings, cache_dir=_cache(cache_dir, no_cache),
-                    shard_k_n=shard_k_n)
+                    shard_k_n=shard_k_n, rescore=rescore)
         counts = run_batch(jobs, out_dir, workers=workers or cores(), timeout_s=timeout_s, scheduler=scheduler)
     except AnkleCVError as exc:
         raise UserError(exc) from None

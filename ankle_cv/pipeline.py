@@ -54,12 +54,16 @@ class Analysis:
 
 
 def score_series(series: LandmarkSeries, protocol: str | Protocol = "knee-to-wall", settings=None, *,
-                 video: str | os.PathLike | None = None, from_cache: bool = False) -> Analysis:
+                 video: str | os.PathLike | None = None, from_cache: bool = False,
+                 heel_memo: str | os.PathLike | None = None) -> Analysis:
     """Score landmarks with a protocol; with the ``video`` at hand, image measures (the heel)
     are taken from its frames. Needs no MediaPipe.
 
     ``protocol="auto"`` chooses the test from the landmarks (:mod:`ankle_cv.protocols.choose`)
-    and the Analysis says why; ``settings`` may then map test names to their settings."""
+    and the Analysis says why; ``settings`` may then map test names to their settings.
+    ``heel_memo`` is a file remembering the heel measurements taken in the image
+    (:class:`ankle_cv.vision.heel.HeelMemo`): re-scoring then decodes the video only when the
+    new settings move where the heel is tracked."""
     chosen_because = None
     if protocol == "auto":
         from .protocols.choose import choose_test
@@ -71,7 +75,11 @@ def score_series(series: LandmarkSeries, protocol: str | Protocol = "knee-to-wal
         settings = settings.get(protocol.name)
     settings = settings if settings is not None else protocol.default_settings()
     frames = None
-    if video is not None:
+    if heel_memo is not None:
+        from .vision.heel import HeelMemo, MemoFrames
+
+        frames = MemoFrames(video, HeelMemo(heel_memo))
+    elif video is not None:
         from .io.source import read_frames
 
         frames = functools.partial(read_frames, str(video))
@@ -97,6 +105,7 @@ def analyze_video(
     progress: Callable[[int, int], None] | None = None,
     estimator=None,
     video_sha256: str | None = None,
+    heel_memo: str | os.PathLike | None = None,
 ) -> Analysis:
     """Score a video end to end: landmarks (cached), then the protocol.
 
@@ -117,7 +126,7 @@ def analyze_video(
                                            video_sha256=video_sha256)
     finally:
         warming.join()
-    return score_series(series, protocol, settings, video=video, from_cache=from_cache)
+    return score_series(series, protocol, settings, video=video, from_cache=from_cache, heel_memo=heel_memo)
 
 
 def _warm_imports(*modules: str):
@@ -154,9 +163,10 @@ def check_output_dir(out_dir: str | os.PathLike) -> None:
         raise OutputError(f"cannot write the results: no permission to write in {existing}", path=str(out_dir))
 
 
-def write_outputs(analysis: Analysis, out_dir: str | os.PathLike) -> list[str]:
+def write_outputs(analysis: Analysis, out_dir: str | os.PathLike, *, landmarks: bool = True) -> list[str]:
     """Write report.json, the per-frame CSV, summary.txt and landmarks.npz to ``out_dir``,
     all or nothing (staged, then moved in with the report last). Returns the names written.
+    ``landmarks=False`` leaves landmarks.npz as it is (re-scoring the landmarks it holds).
 
     Raises
     ------
@@ -172,7 +182,8 @@ def write_outputs(analysis: Analysis, out_dir: str | os.PathLike) -> list[str]:
         with staged_outputs(out_dir) as stage:
             columns, table = protocol.frame_table(analysis.result)
             write_table(columns, table, stage.path(protocol.table_name))
-            analysis.series.save(stage.path("landmarks.npz"))
+            if landmarks:
+                analysis.series.save(stage.path("landmarks.npz"))
             stage.path("summary.txt").write_text(analysis.summary() + "\n", encoding="utf-8")
             write_report(analysis.report(), stage.path("report.json"))
             names = list(stage.names)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from importlib import metadata
 
 from . import __version__
@@ -21,8 +22,13 @@ def package_version(dist: str) -> str | None:
         return None
 
 
+@functools.lru_cache(maxsize=1)
+def _installed() -> tuple[tuple[str, str | None], ...]:
+    """Read once per process: reading package metadata takes milliseconds, and a batch
+    writes it into every report."""
+    return tuple((name, package_version(dist)) for name, dist in _PACKAGES.items())
+
+
 def tool_versions() -> dict[str, str | None]:
     """{"ankle-cv": ..., "mediapipe": ..., "opencv": ..., "numpy": ..., "scipy": ...}."""
-    out = {"ankle-cv": __version__}
-    out.update({name: package_version(dist) for name, dist in _PACKAGES.items()})
-    return out
+    return {"ankle-cv": __version__, **dict(_installed())}

@@ -214,3 +214,22 @@ def test_dask_local_cluster_gives_the_local_results(clips, tmp_path):
         if sub.is_dir():
             assert json.loads((sub / "report.json").read_text())["reps"] == \
                 json.loads((tmp_path / "dask" / sub.name / "report.json").read_text())["reps"]
+
+
+def test_rescore_uses_the_saved_landmarks_and_heel_without_the_video(clips, warm_cache, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "squat_side.mp4", folder / "side.mp4")
+    first = _batch(folder, "--out", tmp_path / "out", "--test", "squat", "--cache-dir", warm_cache)
+    assert first.returncode == 0, first.stderr
+    (out,) = [p for p in (tmp_path / "out").iterdir() if p.is_dir()]
+    assert (out / "heel.npz").is_file()
+    before = json.loads((out / "report.json").read_text())
+    (folder / "side.mp4").rename(tmp_path / "moved.mp4")  # the video is gone: no decoding is possible
+    (folder / "side.mp4").write_text("placeholder")  # the input list still names it
+    again = _batch(folder, "--out", tmp_path / "out", "--test", "squat", "--rescore", "--sex", "male")
+    assert again.returncode == 0, again.stderr
+    after = json.loads((out / "report.json").read_text())
+    assert after["settings"]["sex"] == "male" and before["settings"]["sex"] is None
+    assert [r["heel_lift"] for r in after["reps"]] == [r["heel_lift"] for r in before["reps"]]
+    assert after["input"]["sha256"] == before["input"]["sha256"]

@@ -19,6 +19,8 @@ from .. import __version__
 from ..errors import AnkleCVError
 
 MARKER = "batch.json"
+#: The heel measurements of a video, kept for --rescore (see :class:`ankle_cv.vision.heel.HeelMemo`).
+HEEL_MEMO = "heel.npz"
 
 #: The columns of summary.csv, in order (one row per video and leg).
 COLUMNS = (
@@ -39,6 +41,7 @@ class Job:
     settings: dict
     cache_dir: str | None
     fingerprint: str
+    rescore: bool = False
 
 
 def fingerprint(test: str, settings: dict, pose_settings=None) -> str:
@@ -115,6 +118,8 @@ def run_job(job: Job, estimator=None) -> dict:
     out_dir = Path(job.out_dir)
     out_name = out_dir.name
     started = time.monotonic()
+    if job.rescore:
+        return rescore_job(job) | {"resumed": False, "elapsed_s": round(time.monotonic() - started, 2)}
     try:
         probe(job.video)
         digest = sha256_file(job.video)
@@ -124,7 +129,7 @@ def run_job(job: Job, estimator=None) -> dict:
             return marker["record"] | {"resumed": True, "elapsed_s": 0.0}
         cache = Path(job.cache_dir) if job.cache_dir else None
         analysis = analyze_video(job.video, job.test, job.settings, cache_dir=cache, workers=1, estimator=estimator,
-                                 video_sha256=digest)
+                                 video_sha256=digest, heel_memo=out_dir / HEEL_MEMO)
         (out_dir / MARKER).unlink(missing_ok=True)  # outputs about to change: not complete until re-marked
         write_outputs(analysis, out_dir)
         record = record_of(analysis, job, out_name)
@@ -135,3 +140,31 @@ def run_job(job: Job, estimator=None) -> dict:
     except Exception as exc:  # noqa: BLE001 - a bug on one video must not end the batch
         record = failed_record(job, out_name, f"internal error ({type(exc).__name__}: {exc})")
     return record | {"resumed": False, "elapsed_s": round(time.monotonic() - started, 2)}
+
+
+def rescore_job(job: Job) -> dict:
+    """Score a video again from the landmarks its earlier run saved (``landmarks.npz``), with
+    the job's settings: no pose estimation, no MediaPipe, and no decoding while the heel is
+    tracked where it was before (:data:`HEEL_MEMO`)."""
+    from ..pipeline import score_series, write_outputs
+    from ..series import LandmarkSeries
+
+    out_dir = Path(job.out_dir)
+    try:
+        try:
+            series = LandmarkSeries.load(out_dir / "landmarks.npz")
+        except (OSError, ValueError, KeyError):
+            return failed_record(job, out_dir.name, "no landmarks from an earlier run to rescore (run the batch "
+                                                    "without --rescore first)")
+        video = job.video if Path(job.video).is_file() else None
+        analysis = score_series(series, job.test, job.settings, video=video, heel_memo=out_dir / HEEL_MEMO)
+        (out_dir / MARKER).unlink(missing_ok=True)
+        write_outputs(analysis, out_dir, landmarks=False)  # the landmarks it was scored from stay
+        record = record_of(analysis, job, out_dir.name)
+        _write_marker(out_dir, {"video_sha256": series.meta.get("video_sha256"), "fingerprint": job.fingerprint,
+                                "tool_version": __version__, "record": record})
+        return record
+    except AnkleCVError as exc:
+        return failed_record(job, out_dir.name, exc.reason)
+    except Exception as exc:  # noqa: BLE001 - a bug on one video must not end the batch
+        return failed_record(job, out_dir.name, f"internal error ({type(exc).__name__}: {exc})")

@@ -184,6 +184,16 @@ def track_heel_rise(frames, anchors: Sequence[HeelAnchor], *, n_frames: int,
     score : ndarray of shape (T,)
         The lower of the two patches' match scores (0 where untracked).
     """
+    memo = getattr(frames, "memo", None)
+    if memo is not None and (known := memo.get(anchors, n_frames)) is not None:
+        return known
+    rise, score = _track(frames, anchors, n_frames, budget_bytes)
+    if memo is not None:
+        memo.put(anchors, n_frames, rise, score)
+    return rise, score
+
+
+def _track(frames, anchors: Sequence[HeelAnchor], n_frames: int, budget_bytes: int) -> tuple[np.ndarray, np.ndarray]:
     rise = np.full(n_frames, np.nan)
     score = np.zeros(n_frames)
     if not anchors:
@@ -222,3 +232,57 @@ def track_heel_rise(frames, anchors: Sequence[HeelAnchor], *, n_frames: int,
         for frame in frames(start=a.start, stop=a.ref):
             rise[frame.index], score[frame.index] = tracker.update(frame.image_bgr)
     return rise, score
+
+
+class HeelMemo:
+    """Heel rises measured before, kept in a file beside a clip's outputs and keyed by the
+    anchors they were measured from (and the clip's frame count): re-scoring with settings
+    that leave the anchors as they were reuses them without decoding the video again; any
+    other anchors are measured afresh (and remembered). A damaged or stale file is ignored.
+    """
+
+    VERSION = 1
+
+    def __init__(self, path) -> None:
+        from pathlib import Path
+
+        self.path = Path(path)
+
+    @staticmethod
+    def _key(anchors: Sequence[HeelAnchor], n_frames: int) -> np.ndarray:
+        return np.array([[a.start, a.stop, a.ref, *a.heel_xy_px, *a.toe_xy_px, a.foot_px] for a in anchors]
+                        + [[n_frames, HeelMemo.VERSION, 0, 0, 0, 0, 0, 0]], dtype=np.float64)
+
+    def get(self, anchors: Sequence[HeelAnchor], n_frames: int) -> tuple[np.ndarray, np.ndarray] | None:
+        try:
+            with np.load(self.path) as data:
+                if np.array_equal(data["key"], self._key(anchors, n_frames)):
+                    return data["rise"].copy(), data["score"].copy()
+        except (OSError, ValueError, KeyError):
+            pass
+        return None
+
+    def put(self, anchors: Sequence[HeelAnchor], n_frames: int, rise: np.ndarray, score: np.ndarray) -> None:
+        import os
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.stem}.{os.getpid()}.tmp.npz")
+        np.savez(tmp, key=self._key(anchors, n_frames), rise=rise, score=score)
+        os.replace(tmp, self.path)
+
+
+class MemoFrames:
+    """``frames(start, stop)`` of a video (None: not at hand) with a :class:`HeelMemo`: what
+    the protocols take as ``frames`` when heel measurements are remembered."""
+
+    def __init__(self, video, memo: HeelMemo) -> None:
+        self.video = video
+        self.memo = memo
+
+    def __call__(self, start: int = 0, stop: int | None = None):
+        from ..errors import InputError
+        from ..io.source import read_frames
+
+        if self.video is None:
+            raise InputError("the heel must be measured again for these settings, and the video is not at hand")
+        return read_frames(str(self.video), start=start, stop=stop)
