@@ -8,6 +8,7 @@ import dataclasses
 import numpy as np
 
 from ...landmarks import ANKLE, HEEL, KNEE, LEGS, TOE
+from ...outputs.table import fixed
 from ...vocab import Classification
 from ..references import VALIDATION
 from .results import KneeToWallResult, LegResult
@@ -43,13 +44,6 @@ def report_body(result: KneeToWallResult) -> dict:
     }
 
 
-def _fmt(values: np.ndarray, digits: int) -> np.ndarray:
-    """Fixed-point strings, empty where NaN."""
-    values = np.asarray(values, dtype=np.float64)
-    out = np.char.mod(f"%.{digits}f", np.nan_to_num(values))
-    return np.where(np.isfinite(values), out, "")
-
-
 def frame_table(result: KneeToWallResult) -> tuple[tuple[str, ...], dict[str, np.ndarray]]:
     """The CSV's columns as arrays of strings, one row per frame and leg (left then right)."""
     kin, heel = result.kinematics, result.heel
@@ -69,17 +63,17 @@ def frame_table(result: KneeToWallResult) -> tuple[tuple[str, ...], dict[str, np
 
     table = {
         "frame": frame.astype(str),
-        "time_s": _fmt(kin.time_s[frame], 4),
+        "time_s": fixed(kin.time_s[frame], 4),
         "leg": np.asarray(LEGS)[leg_idx],
         "tested": tested.astype(int).astype(str),
         "trial": np.where(trial > 0, trial.astype(str), ""),
-        "tibia_raw_deg": _fmt(rows(kin.tibia_raw_deg), 2),
-        "tibia_deg": _fmt(rows(kin.tibia_deg), 2),
-        "heel_height_foot": _fmt(rows(heel.height_foot), 4),
+        "tibia_raw_deg": fixed(rows(kin.tibia_raw_deg), 2),
+        "tibia_deg": fixed(rows(kin.tibia_deg), 2),
+        "heel_height_foot": fixed(rows(heel.height_foot), 4),
         "heel_down": np.where(rows(heel.known), rows(heel.down).astype(int).astype(str), ""),
     }
     for name, joint in (("knee", KNEE), ("ankle", ANKLE), ("heel", HEEL), ("toe", TOE)):
-        table[f"{name}_visibility"] = _fmt(rows(kin.visibility[joint]), 3)
+        table[f"{name}_visibility"] = fixed(rows(kin.visibility[joint]), 3)
     return COLUMNS, table
 
 

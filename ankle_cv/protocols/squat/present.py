@@ -9,6 +9,7 @@ import numpy as np
 
 from ...core import quality
 from ...landmarks import ANKLE, KNEE, LEGS
+from ...outputs.table import fixed
 from ...vocab import View
 from .results import Rep, SquatResult
 
@@ -76,13 +77,6 @@ def report_body(result: SquatResult) -> dict:
     }
 
 
-def _fmt(values: np.ndarray, digits: int) -> np.ndarray:
-    """Fixed-point strings, empty where NaN."""
-    values = np.asarray(values, dtype=np.float64)
-    out = np.char.mod(f"%.{digits}f", np.nan_to_num(values))
-    return np.where(np.isfinite(values), out, "")
-
-
 def frame_views(result: SquatResult) -> np.ndarray:
     """The view of each frame (the user's, or from the body's width): array of strings."""
     kin = result.kinematics
@@ -118,19 +112,19 @@ def frame_table(result: SquatResult) -> tuple[tuple[str, ...], dict[str, np.ndar
     nan = np.nan
     table = {
         "frame": np.repeat(np.arange(n), 2).astype(str),
-        "time_s": _fmt(np.repeat(kin.time_s, 2), 4),
+        "time_s": fixed(np.repeat(kin.time_s, 2), 4),
         "leg": np.tile(np.array(LEGS), n),
         "rep": np.repeat(rep, 2).astype(str),
         "view": np.repeat(views, 2),
-        "hip_drop_leg": _fmt(np.repeat(kin.drop_leg, 2), 3),
-        "knee_flexion_deg": _fmt(rows(np.where(side & near_row, kin.knee_flexion_deg, nan)), 2),
-        "fppa_deg": _fmt(rows(np.where(front, kin.fppa_deg, nan)), 2),
-        "turnout_deg": _fmt(rows(np.where(front, kin.turnout_deg, nan)), 2),
-        "separation_ratio": _fmt(rows(both(np.where(front, kin.separation_ratio, nan))), 3),
-        "hip_shift_body": _fmt(rows(both(np.where(front, kin.hip_shift_body, nan))), 3),
-        "heel_height_foot": _fmt(rows(np.where(side, heel, nan)), 4),
-        "knee_visibility": _fmt(rows(kin.visibility[KNEE]), 3),
-        "ankle_visibility": _fmt(rows(kin.visibility[ANKLE]), 3),
+        "hip_drop_leg": fixed(np.repeat(kin.drop_leg, 2), 3),
+        "knee_flexion_deg": fixed(rows(np.where(side & near_row, kin.knee_flexion_deg, nan)), 2),
+        "fppa_deg": fixed(rows(np.where(front, kin.fppa_deg, nan)), 2),
+        "turnout_deg": fixed(rows(np.where(front, kin.turnout_deg, nan)), 2),
+        "separation_ratio": fixed(rows(both(np.where(front, kin.separation_ratio, nan))), 3),
+        "hip_shift_body": fixed(rows(both(np.where(front, kin.hip_shift_body, nan))), 3),
+        "heel_height_foot": fixed(rows(np.where(side, heel, nan)), 4),
+        "knee_visibility": fixed(rows(kin.visibility[KNEE]), 3),
+        "ankle_visibility": fixed(rows(kin.visibility[ANKLE]), 3),
     }
     return COLUMNS, table
 
