@@ -233,3 +233,25 @@ def test_rescore_uses_the_saved_landmarks_and_heel_without_the_video(clips, warm
     assert after["settings"]["sex"] == "male" and before["settings"]["sex"] is None
     assert [r["heel_lift"] for r in after["reps"]] == [r["heel_lift"] for r in before["reps"]]
     assert after["input"]["sha256"] == before["input"]["sha256"]
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise():
+    import io
+
+    from ankle_cv.batch.run import _reporter
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    records = [{"video": f"/v/{i}.mp4", "status": "ok", "reason": ""} for i in range(3)]
+    for stream in (Terminal(), io.StringIO()):
+        update, close = _reporter(3, stream)
+        for record in records:
+            update(record)
+        close()
+        text = stream.getvalue()
+        if isinstance(stream, Terminal):  # count, rate and ETA, drawn by tqdm
+            assert "3/3" in text and "video/s" in text and "<" in text
+        else:
+            assert text.splitlines() == [f"[{i + 1}/3] ok: /v/{i}.mp4" for i in range(3)]
