@@ -255,3 +255,27 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise():
             assert "3/3" in text and "video/s" in text and "<" in text
         else:
             assert text.splitlines() == [f"[{i + 1}/3] ok: /v/{i}.mp4" for i in range(3)]
+
+
+def test_batch_usage_errors_are_one_line_and_create_nothing(tmp_path):
+    (tmp_path / "empty").mkdir()
+    cases = [([tmp_path / "empty"], 3, "no video files"), ([tmp_path / "missing"], 3, "no such file"),
+             ([SAMPLES, "--shard", "3/2"], 2, "1 <= K <= N")]
+    for args, code, text in cases:
+        done = _batch(*args, "--out", tmp_path / "out")
+        assert done.returncode == code and text in done.stderr and len(done.stderr.strip().splitlines()) == 1
+        assert not (tmp_path / "out").exists()
+
+
+def test_a_video_without_a_person_fails_its_row(tmp_path):
+    import cv2
+    import numpy as np
+
+    (tmp_path / "in").mkdir()
+    writer = cv2.VideoWriter(str(tmp_path / "in" / "nobody.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), 30, (320, 240))
+    for _ in range(45):
+        writer.write(np.full((240, 320, 3), 30, np.uint8))
+    writer.release()
+    done = _batch(tmp_path / "in", "--out", tmp_path / "out", "--no-cache", "--workers", "1")
+    (row,) = _rows(tmp_path / "out" / "summary.csv")
+    assert done.returncode == 9 and row["status"] == "failed" and "no person" in row["reason"]
