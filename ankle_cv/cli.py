@@ -266,10 +266,13 @@ def batch(ctx: click.Context, inputs: tuple[str, ...], out_dir: Path, test: str,
         check_output_dir(out_dir)
         jobs = plan(list(inputs), out_dir, test=test, settings=settings, cache_dir=_cache(cache_dir, no_cache),
                     shard_k_n=shard_k_n, rescore=rescore)
-        counts = run_batch(jobs, out_dir, workers=workers or cores(), timeout_s=timeout_s, scheduler=scheduler)
+        plan_info = {"shard": list(shard_k_n) if shard_k_n else None, "videos": len(jobs),
+                     "fingerprint": jobs[0].fingerprint if jobs else None, "rescore": rescore}
+        counts = run_batch(jobs, out_dir, workers=workers or cores(), timeout_s=timeout_s, scheduler=scheduler,
+                           plan_info=plan_info)
     except AnkleCVError as exc:
         raise UserError(exc) from None
-    done = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    done = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "none in this shard"
     click.echo(f"{len(jobs)} videos: {done}. Summary: {out_dir / 'summary.csv'}")
     if counts.get("failed"):
         ctx.exit(int(ExitCode.SOME_FAILED))

@@ -78,7 +78,7 @@ def score_series(series: LandmarkSeries, protocol: str | Protocol = "knee-to-wal
     if heel_memo is not None:
         from .vision.heel import HeelMemo, MemoFrames
 
-        frames = MemoFrames(video, HeelMemo(heel_memo))
+        frames = MemoFrames(video, HeelMemo(heel_memo, identity=str(series.meta.get("video_sha256", ""))))
     elif video is not None:
         from .io.source import read_frames
 

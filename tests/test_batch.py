@@ -226,13 +226,18 @@ def test_rescore_uses_the_saved_landmarks_and_heel_without_the_video(clips, warm
     assert (out / "heel.npz").is_file()
     before = json.loads((out / "report.json").read_text())
     (folder / "side.mp4").rename(tmp_path / "moved.mp4")  # the video is gone: no decoding is possible
-    (folder / "side.mp4").write_text("placeholder")  # the input list still names it
-    again = _batch(folder, "--out", tmp_path / "out", "--test", "squat", "--rescore", "--sex", "male")
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"{folder / 'side.mp4'}\n")  # a list may name videos no longer on disk
+    again = _batch(listing, "--out", tmp_path / "out", "--test", "squat", "--rescore", "--sex", "male")
     assert again.returncode == 0, again.stderr
     after = json.loads((out / "report.json").read_text())
     assert after["settings"]["sex"] == "male" and before["settings"]["sex"] is None
     assert [r["heel_lift"] for r in after["reps"]] == [r["heel_lift"] for r in before["reps"]]
     assert after["input"]["sha256"] == before["input"]["sha256"]
+    shutil.copy(SAMPLES / "squat_front.mp4", folder / "side.mp4")  # another video now at that path
+    swapped = _batch(listing, "--out", tmp_path / "out", "--test", "squat", "--rescore")
+    (row, *_) = _rows(tmp_path / "out" / "summary.csv")
+    assert swapped.returncode == 9 and row["status"] == "failed" and "not the one" in row["reason"]
 
 
 def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise():
@@ -279,3 +284,38 @@ def test_a_video_without_a_person_fails_its_row(tmp_path):
     done = _batch(tmp_path / "in", "--out", tmp_path / "out", "--no-cache", "--workers", "1")
     (row,) = _rows(tmp_path / "out" / "summary.csv")
     assert done.returncode == 9 and row["status"] == "failed" and "no person" in row["reason"]
+
+
+def test_one_video_named_two_ways_is_one_job(tmp_path):
+    (tmp_path / "vids" / "a").mkdir(parents=True)
+    (tmp_path / "vids" / "a" / "p1.mp4").write_bytes(b"x")
+    (tmp_path / "lists").mkdir()
+    (tmp_path / "lists" / "l.txt").write_text("../vids/a/p1.mp4\n")
+    assert len(collect_inputs([str(tmp_path / "vids"), str(tmp_path / "lists" / "l.txt")])) == 1
+
+
+def test_merge_refuses_a_video_twice_and_marks_missing_shards(tmp_path):
+    from ankle_cv.batch.summary import merge_summaries, write_summary
+
+    def record(video, status):
+        return {"video": video, "output": "o", "test": "squat", "status": status, "reason": "", "rows": [{"leg": ""}]}
+
+    for k, videos in ((1, ["/v/a.mp4"]), (2, ["/v/b.mp4"])):
+        (tmp_path / f"s{k}").mkdir()
+        write_summary(tmp_path / f"s{k}", [record(v, "ok") for v in videos], complete=True,
+                      plan={"shard": [k, 3], "fingerprint": "f"})
+    with pytest.raises(ValueError, match="not all N of N"):
+        merge_summaries([tmp_path / "s1", tmp_path / "s2"], tmp_path / "m")
+    assert json.loads((tmp_path / "m" / "summary.json").read_text())["complete"] is False
+    with pytest.raises(ValueError, match="more than one summary"):
+        merge_summaries([tmp_path / "s1", tmp_path / "s1"], tmp_path / "m2")
+
+
+def test_an_empty_shard_still_writes_its_summary(tmp_path):
+    (tmp_path / "in").mkdir()
+    shutil.copy(SAMPLES / "squat_side.mp4", tmp_path / "in" / "a.mp4")
+    videos = collect_inputs([str(tmp_path / "in")])
+    empty = next(k for k in (1, 2) if not shard(videos, k, 2))
+    done = _batch(tmp_path / "in", "--out", tmp_path / "out", "--shard", f"{empty}/2")
+    doc = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert done.returncode == 0 and doc["videos"] == 0 and doc["complete"] and doc["plan"]["shard"] == [empty, 2]

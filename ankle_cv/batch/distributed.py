@@ -53,19 +53,31 @@ def score(job: Job) -> dict:
     return run_job(job, _local.estimator)
 
 
-def run_dask(jobs: list[Job], *, scheduler: str, on_record: Callable[[dict], None]) -> None:
-    """Submit every job to the cluster and hand each record to ``on_record`` as it completes;
-    a video whose worker died (Dask gives up on it) gets a failed record."""
+def connect(scheduler: str):
+    """A Dask client of the scheduler, or a one-line error (before any video is touched)."""
     try:
-        from distributed import Client, as_completed
+        from distributed import Client
     except ImportError:
         raise AnkleCVError("--scheduler needs Dask distributed: pip install 'ankle-cv[distributed]'") from None
     try:
-        client = Client(scheduler, timeout="20s")
+        return Client(scheduler, timeout="20s")
     except (OSError, TimeoutError) as exc:
         raise AnkleCVError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+
+
+def run_dask(jobs: list[Job], *, client, on_record: Callable[[dict], None]) -> None:
+    """Submit every job to the cluster and hand each record to ``on_record`` as it completes;
+    a video whose worker died (Dask gives up on it) gets a failed record. Tasks of an
+    interrupted batch that already run on the cluster finish there (their outputs are
+    atomic); the rest are cancelled."""
+    import uuid
+
+    from distributed import as_completed
+
+    run = uuid.uuid4().hex[:8]  # two batches over the same videos must not share task keys
     with client:
-        futures = {client.submit(score, job, pure=False, key=f"ankle-cv-{i}-{os.path.basename(job.out_dir)}"): job
+        futures = {client.submit(score, job, pure=False,
+                                 key=f"ankle-cv-{run}-{i}-{os.path.basename(job.out_dir)}"): job
                    for i, job in enumerate(jobs)}
         for future in as_completed(futures):
             job = futures[future]

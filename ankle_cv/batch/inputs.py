@@ -30,9 +30,10 @@ def _from_list(path: Path) -> list[Path]:
 
 def collect_inputs(items: list[str]) -> list[Path]:
     """The videos named by ``items``: folders are searched recursively for video files (any
-    case of .mp4 .mov .avi .mkv .m4v), globs are expanded, a ``.txt`` file lists paths, a
-    file is taken as it is (a non-video among them fails later, in its own row). Absolute,
-    without duplicates, sorted.
+    case of .mp4 .mov .avi .mkv .m4v), globs are expanded, a ``.txt`` file lists paths (which
+    need not exist: a rescore of videos moved away), a file is taken as it is (a non-video
+    among them fails later, in its own row). Absolute and normalised, without duplicates,
+    sorted.
 
     Raises
     ------
@@ -50,10 +51,13 @@ def collect_inputs(items: list[str]) -> list[Path]:
             found.append(path)
         elif glob.has_magic(item):
             matches = [Path(p) for p in glob.glob(os.path.expanduser(item), recursive=True)]
-            found += [p for p in matches if p.is_file() and _is_video(p)]
+            videos = [p for p in matches if p.is_file() and _is_video(p)]
+            if not videos:
+                raise InputError(f"no video files match {item}")
+            found += videos
         else:
             raise InputError(f"no such file, folder or glob match: {item}")
-    videos = sorted({p.absolute() for p in found})
+    videos = sorted({Path(os.path.normpath(p.absolute())) for p in found})
     if not videos:
         raise InputError(f"no video files (.mp4 .mov .avi .mkv .m4v) in {' '.join(items)}")
     return videos
@@ -71,13 +75,17 @@ def parse_shard(text: str) -> tuple[int, int]:
 
 
 def shard(videos: list[Path], k: int, n: int) -> list[Path]:
-    """The K-th of N shards (1-based): every N-th video of the sorted list from the K-th on.
-    Every machine given the same inputs computes the same split, with no coordinator."""
-    return videos[k - 1::n]
+    """The K-th of N shards (1-based): the videos whose path hashes to K-1 modulo N. Every
+    machine that sees the videos at the same paths computes the same split, with no
+    coordinator, and adding or removing a video moves no other between shards."""
+    return [v for v in videos if _path_hash(v) % n == k - 1]
+
+
+def _path_hash(video: Path) -> int:
+    return int(hashlib.sha1(str(Path(video).absolute()).encode("utf-8")).hexdigest()[:12], 16)
 
 
 def output_name(video: Path) -> str:
     """The video's output folder name: its stem and a short hash of its absolute path, so that
     clinic_a/p1.mp4 and clinic_b/p1.mp4 do not collide."""
-    digest = hashlib.sha1(str(Path(video).absolute()).encode("utf-8")).hexdigest()[:8]
-    return f"{Path(video).stem}-{digest}"
+    return f"{Path(video).stem}-{_path_hash(video):012x}"[:len(Path(video).stem) + 9]

@@ -50,6 +50,10 @@ def fingerprint(test: str, settings: dict, pose_settings=None) -> str:
     def plain(value):
         return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
 
+    if pose_settings is None:
+        from ..pose import PoseSettings
+
+        pose_settings = PoseSettings()
     text = json.dumps({"test": test, "settings": {k: plain(v) for k, v in sorted(settings.items())},
                        "pose": plain(pose_settings), "version": __version__}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
@@ -96,6 +100,27 @@ def failed_record(job: Job, out_name: str, reason: str) -> dict:
             "duration_s": None, "rows": [{"leg": ""}]}
 
 
+def _stat(video: str) -> list | None:
+    """The video file's size and modification time: a rescore checks the video is still the
+    one its landmarks came from without hashing it again (and hashes it when these differ)."""
+    try:
+        st = os.stat(video)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _landmarks_current(meta: dict) -> bool:
+    """Whether saved landmarks are what this version would compute (model, version, pose
+    settings): a rescore from older ones is not a complete result for a plain run."""
+    from ..pose import PoseSettings
+    from ..pose.models import LANDMARK_MODEL, PINNED_SHA256
+    from ..pose.runner import pose_meta
+
+    now = pose_meta(PoseSettings(), meta.get("video_sha256", ""), model_sha256=PINNED_SHA256[LANDMARK_MODEL])
+    return all(meta.get(key) == value for key, value in now.items())
+
+
 def _read_marker(out_dir: Path) -> dict | None:
     try:
         return json.loads((out_dir / MARKER).read_text(encoding="utf-8"))
@@ -125,7 +150,7 @@ def run_job(job: Job, estimator=None) -> dict:
         digest = sha256_file(job.video)
         marker = _read_marker(out_dir)
         if marker and marker.get("video_sha256") == digest and marker.get("fingerprint") == job.fingerprint \
-                and (out_dir / "report.json").is_file():
+                and marker.get("landmarks_current") and (out_dir / "report.json").is_file():
             return marker["record"] | {"resumed": True, "elapsed_s": 0.0}
         cache = Path(job.cache_dir) if job.cache_dir else None
         analysis = analyze_video(job.video, job.test, job.settings, cache_dir=cache, workers=1, estimator=estimator,
@@ -134,7 +159,7 @@ def run_job(job: Job, estimator=None) -> dict:
         write_outputs(analysis, out_dir)
         record = record_of(analysis, job, out_name)
         _write_marker(out_dir, {"video_sha256": digest, "fingerprint": job.fingerprint, "tool_version": __version__,
-                                "record": record})
+                                "landmarks_current": True, "video_stat": _stat(job.video), "record": record})
     except AnkleCVError as exc:
         record = failed_record(job, out_name, exc.reason)
     except Exception as exc:  # noqa: BLE001 - a bug on one video must not end the batch
@@ -157,12 +182,21 @@ def rescore_job(job: Job) -> dict:
             return failed_record(job, out_dir.name, "no landmarks from an earlier run to rescore (run the batch "
                                                     "without --rescore first)")
         video = job.video if Path(job.video).is_file() else None
+        marker = _read_marker(out_dir) or {}
+        if video is not None and _stat(video) != marker.get("video_stat"):
+            from ..pose.models import sha256_file
+
+            if sha256_file(video) != series.meta.get("video_sha256"):
+                return failed_record(job, out_dir.name, "the video at this path is not the one its saved landmarks "
+                                                        "came from: score it again without --rescore")
         analysis = score_series(series, job.test, job.settings, video=video, heel_memo=out_dir / HEEL_MEMO)
         (out_dir / MARKER).unlink(missing_ok=True)
         write_outputs(analysis, out_dir, landmarks=False)  # the landmarks it was scored from stay
         record = record_of(analysis, job, out_dir.name)
         _write_marker(out_dir, {"video_sha256": series.meta.get("video_sha256"), "fingerprint": job.fingerprint,
-                                "tool_version": __version__, "record": record})
+                                "tool_version": __version__, "landmarks_current": _landmarks_current(series.meta),
+                                "video_stat": marker.get("video_stat") if video is None else _stat(video),
+                                "record": record})
         return record
     except AnkleCVError as exc:
         return failed_record(job, out_dir.name, exc.reason)

@@ -86,12 +86,21 @@ def run_pool(jobs: Iterable[Job], *, workers: int, timeout_s: float, on_record: 
     ctx = mp.get_context("spawn")
     pending = collections.deque(jobs)
     slots = [_Slot(ctx) for _ in range(max(1, min(workers, len(pending))))]
+    lost_idle = 0  # workers found dead before they took a job
     try:
         while pending or any(s.job for s in slots):
-            for slot in slots:
+            for i, slot in enumerate(slots):
                 if slot.job is None and pending:
                     slot.job, slot.started = pending.popleft(), time.monotonic()
-                    slot.conn.send(slot.job)
+                    try:
+                        slot.conn.send(slot.job)
+                    except OSError:  # died while idle (e.g. the OOM killer): the job goes back
+                        pending.appendleft(slot.job)
+                        slot.kill()
+                        lost_idle += 1
+                        if lost_idle > 3 * len(slots):
+                            raise RuntimeError("batch workers keep dying before they start a video") from None
+                        slots[i] = _Slot(ctx)
             busy = [s for s in slots if s.job is not None]
             ready = wait([s.conn for s in busy] + [s.process.sentinel for s in busy], timeout=0.5)
             for i, slot in enumerate(slots):
@@ -115,7 +124,10 @@ def run_pool(jobs: Iterable[Job], *, workers: int, timeout_s: float, on_record: 
                     on_record(failed_record(job, os.path.basename(job.out_dir), reason) | {"resumed": False})
                     slots[i] = _Slot(ctx)
         for slot in slots:
-            slot.conn.send(None)
+            try:
+                slot.conn.send(None)
+            except OSError:
+                pass
         for slot in slots:
             slot.process.join(10)
     finally:

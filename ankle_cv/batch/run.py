@@ -19,6 +19,7 @@ def plan(items: list[str], out_dir: Path, *, test: str, settings: dict, cache_di
     if shard_k_n is not None:
         videos = shard(videos, *shard_k_n)
     stamp = fingerprint(test, settings)
+    out_dir, cache_dir = Path(out_dir).absolute(), Path(cache_dir).absolute() if cache_dir else None
     return [Job(video=str(v), out_dir=str(out_dir / output_name(v)), test=test, settings=settings,
                 cache_dir=str(cache_dir) if cache_dir else None, fingerprint=stamp, rescore=rescore) for v in videos]
 
@@ -47,9 +48,14 @@ def _reporter(total: int, stream) -> tuple[Callable[[dict], None], Callable[[], 
 
 
 def run_batch(jobs: list[Job], out_dir: Path, *, workers: int, timeout_s: float, scheduler: str | None = None,
-              stream=sys.stderr) -> dict:
+              stream=sys.stderr, plan_info: dict | None = None) -> dict:
     """Run a batch's jobs and write its summary; returns the counts by status. On Ctrl-C the
     summary is written with the unfinished videos as ``not_run`` before the interrupt goes on."""
+    client = None
+    if scheduler is not None:  # an unreachable scheduler is an error before anything is written
+        from .distributed import connect
+
+        client = connect(scheduler)
     out_dir.mkdir(parents=True, exist_ok=True)
     records: list[dict] = []
     update, close = _reporter(len(jobs), stream)
@@ -58,22 +64,28 @@ def run_batch(jobs: list[Job], out_dir: Path, *, workers: int, timeout_s: float,
         records.append(record)
         update(record)
 
-    complete = False
+    stopped_by = None
     try:
-        if scheduler is not None:
+        if client is not None:
             from .distributed import run_dask
 
-            run_dask(jobs, scheduler=scheduler, on_record=on_record)
+            run_dask(jobs, client=client, on_record=on_record)
         else:
             from .pool import run_pool
 
             run_pool(jobs, workers=workers, timeout_s=timeout_s, on_record=on_record)
-        complete = True
+    except BaseException as exc:
+        stopped_by = exc
+        raise
     finally:
         close()
         finished = {r["video"] for r in records}
-        write_summary(out_dir, records, complete=complete,
-                      pending=[j.video for j in jobs if j.video not in finished])
+        interrupted = isinstance(stopped_by, KeyboardInterrupt) or type(stopped_by).__name__ == "Terminated"
+        why = ("the batch was interrupted before this video" if interrupted or stopped_by is None
+               else f"the batch stopped on an error before this video ({type(stopped_by).__name__}: {stopped_by})")
+        if records or interrupted or stopped_by is None:  # an error before any video leaves an earlier summary
+            write_summary(out_dir, records, complete=stopped_by is None, pending_reason=why,
+                          pending=[j.video for j in jobs if j.video not in finished], plan=plan_info)
     counts: dict[str, int] = {}
     for rec in records:
         counts[rec["status"]] = counts.get(rec["status"], 0) + 1

@@ -43,12 +43,14 @@ DECODE_CHECK_VERSION = 1
 PROCESS_MEMORY_BYTES = 400 * 2**20
 
 
-def pose_meta(settings: PoseSettings, video_sha256: str, *, chunk_frames: int = CHUNK_FRAMES) -> dict:
-    """Provenance of a landmark series: what must match for a cached series to be reused."""
+def pose_meta(settings: PoseSettings, video_sha256: str, *, chunk_frames: int = CHUNK_FRAMES,
+              model_sha256: str | None = None) -> dict:
+    """Provenance of a landmark series: what must match for a cached series to be reused
+    (``model_sha256``: the model's hash when known, else the installed model is verified)."""
     return {
         "chunk_frames": chunk_frames,
         "video_sha256": video_sha256,
-        "model_sha256": landmark_model_sha256(),
+        "model_sha256": model_sha256 or landmark_model_sha256(),
         "ankle_cv_version": __version__,
         "pose_settings": dataclasses.asdict(settings),
         "scene_lines": f"every {LINES_EVERY} frames, v{LINES_VERSION}",

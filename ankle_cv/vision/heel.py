@@ -243,20 +243,25 @@ class HeelMemo:
 
     VERSION = 1
 
-    def __init__(self, path) -> None:
+    def __init__(self, path, identity: str = "") -> None:
         from pathlib import Path
 
+        from .. import __version__
+
         self.path = Path(path)
+        # what else the measurements depend on: the video, the tool and the tracker's constants
+        self.identity = repr((identity, __version__, self.VERSION, HEEL_BOX, TOE_BOX, SEARCH_FOOT, MIN_SCORE,
+                              MAX_RISE_FOOT, MIN_RISE_FOOT))
 
     @staticmethod
     def _key(anchors: Sequence[HeelAnchor], n_frames: int) -> np.ndarray:
         return np.array([[a.start, a.stop, a.ref, *a.heel_xy_px, *a.toe_xy_px, a.foot_px] for a in anchors]
-                        + [[n_frames, HeelMemo.VERSION, 0, 0, 0, 0, 0, 0]], dtype=np.float64)
+                        + [[n_frames, 0, 0, 0, 0, 0, 0, 0]], dtype=np.float64)
 
     def get(self, anchors: Sequence[HeelAnchor], n_frames: int) -> tuple[np.ndarray, np.ndarray] | None:
         try:
             with np.load(self.path) as data:
-                if np.array_equal(data["key"], self._key(anchors, n_frames)):
+                if str(data["identity"]) == self.identity and np.array_equal(data["key"], self._key(anchors, n_frames)):
                     return data["rise"].copy(), data["score"].copy()
         except (OSError, ValueError, KeyError):
             pass
@@ -267,7 +272,7 @@ class HeelMemo:
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.stem}.{os.getpid()}.tmp.npz")
-        np.savez(tmp, key=self._key(anchors, n_frames), rise=rise, score=score)
+        np.savez(tmp, key=self._key(anchors, n_frames), identity=np.array(self.identity), rise=rise, score=score)
         os.replace(tmp, self.path)
 
 
