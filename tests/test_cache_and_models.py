@@ -22,7 +22,7 @@ def counted_pose(monkeypatch):
     runs = []
     series, _ = knee_to_wall(peaks_deg=(30.0,))
 
-    def fake_estimate(video, *, settings, video_sha256, progress=None, workers=None):
+    def fake_estimate(video, *, settings, video_sha256, progress=None, workers=None, estimator=None):
         runs.append(settings)
         meta = cache.pose_meta(settings, video_sha256)
         return dataclasses.replace(series, meta=meta)
