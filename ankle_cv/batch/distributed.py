@@ -9,6 +9,7 @@ the same paths on every worker (a shared file system). Needs ``pip install
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable
@@ -33,14 +34,12 @@ def _restore_malloc_reuse() -> None:
     if _malloc_tuned:
         return
     _malloc_tuned = True
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to undo
         import ctypes
 
         libc = ctypes.CDLL("libc.so.6")
         libc.mallopt(_M_MMAP_THRESHOLD, 32 << 20)
         libc.mallopt(_M_TRIM_THRESHOLD, 128 << 20)
-    except (OSError, AttributeError):  # not glibc: nothing to undo
-        pass
 
 
 def score(job: Job) -> dict:

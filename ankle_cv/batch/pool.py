@@ -7,6 +7,7 @@ Workers end with the parent (Linux death signal), so an interrupted batch leaves
 from __future__ import annotations
 
 import collections
+import contextlib
 import multiprocessing as mp
 import os
 import time
@@ -124,10 +125,8 @@ def run_pool(jobs: Iterable[Job], *, workers: int, timeout_s: float, on_record: 
                     on_record(failed_record(job, os.path.basename(job.out_dir), reason) | {"resumed": False})
                     slots[i] = _Slot(ctx)
         for slot in slots:
-            try:
+            with contextlib.suppress(OSError):  # a worker that already died needs no goodbye
                 slot.conn.send(None)
-            except OSError:
-                pass
         for slot in slots:
             slot.process.join(10)
     finally:

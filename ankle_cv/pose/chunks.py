@@ -9,6 +9,7 @@ chunks they send, each down its own pipe.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import sys
@@ -151,13 +152,11 @@ def pdeathsig() -> None:
     """Ask Linux to end this process when its parent dies (no orphans after a SIGKILL)."""
     if not sys.platform.startswith("linux"):
         return
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # no C library handle: orphans remain possible
         import ctypes
         import signal
 
         ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # no C library handle: orphans remain possible
-        pass
 
 
 def helper(path: str, slot: int, n_chunks: int, state, conn, counter, settings: PoseSettings,

@@ -107,6 +107,13 @@ class Protocol(abc.ABC):
         """Column names and, per column, an array of strings (one per row) of the CSV."""
 
     @abc.abstractmethod
-    def summary_text(self, result, *, hint: Callable[[str], str] | None = None) -> str:
-        """The plain-text summary for the terminal and for handing on; ``hint(setting)`` names
+    def summary_lines(self, result, *, hint: Callable[[str], str] | None = None) -> list[str]:
+        """The test's lines of the text summary (after the clip header); ``hint(setting)`` names
         how the caller's user gives a setting a warning points to (e.g. a command-line flag)."""
+
+    def summary_text(self, result, *, hint: Callable[[str], str] | None = None) -> str:
+        """The plain-text summary for the terminal and for handing on: the clip header every
+        test shares, then :meth:`summary_lines`."""
+        from ..outputs.text import clip_header
+
+        return "\n".join(clip_header(self.name, result.clip) + self.summary_lines(result, hint=hint))

@@ -17,6 +17,7 @@ reference frame, then streams the stances' frames through their trackers.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Sequence
 
@@ -259,12 +260,10 @@ class HeelMemo:
                         + [[n_frames, 0, 0, 0, 0, 0, 0, 0]], dtype=np.float64)
 
     def get(self, anchors: Sequence[HeelAnchor], n_frames: int) -> tuple[np.ndarray, np.ndarray] | None:
-        try:
+        with contextlib.suppress(OSError, ValueError, KeyError):  # missing or damaged: measured again
             with np.load(self.path) as data:
                 if str(data["identity"]) == self.identity and np.array_equal(data["key"], self._key(anchors, n_frames)):
                     return data["rise"].copy(), data["score"].copy()
-        except (OSError, ValueError, KeyError):
-            pass
         return None
 
     def put(self, anchors: Sequence[HeelAnchor], n_frames: int, rise: np.ndarray, score: np.ndarray) -> None:

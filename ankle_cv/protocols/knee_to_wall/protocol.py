@@ -109,7 +109,5 @@ class KneeToWall(Protocol):
     def frame_table(self, result: KneeToWallResult):
         return present.frame_table(result)
 
-    def summary_text(self, result: KneeToWallResult, *, hint=None) -> str:
-        from ...outputs.text import clip_header
-
-        return "\n".join(clip_header(self.name, result.clip) + present.summary_lines(result, hint=hint))
+    def summary_lines(self, result: KneeToWallResult, *, hint=None) -> list[str]:
+        return present.summary_lines(result, hint=hint)

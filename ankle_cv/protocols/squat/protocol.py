@@ -110,7 +110,5 @@ class Squat(Protocol):
     def frame_table(self, result: SquatResult):
         return present.frame_table(result)
 
-    def summary_text(self, result: SquatResult, *, hint=None) -> str:
-        from ...outputs.text import clip_header
-
-        return "\n".join(clip_header(self.name, result.clip) + present.summary_lines(result, hint=hint))
+    def summary_lines(self, result: SquatResult, *, hint=None) -> list[str]:
+        return present.summary_lines(result, hint=hint)
