@@ -169,6 +169,24 @@ def _settings(ctx: click.Context, test: str, *, leg: str, sex: str | None, view:
     }
 
 
+_BLUR_OPTION = click.option("--blur-faces/--no-blur-faces", default=True, show_default=True,
+                            help="Blur faces (found from the pose landmarks) in every exported picture and video.")
+
+
+def _write_overlay(analysis, out_dir: Path, video: Path, *, blur_faces: bool, quiet: bool) -> str:
+    """overlay.mp4 in ``out_dir``, with a progress bar on a terminal; returns its name."""
+    from .visual.overlay import write_overlay
+
+    update, close = _progress_callback(not quiet and sys.stderr.isatty(), "overlay")
+    total = analysis.series.n_frames
+    try:
+        write_overlay(analysis, out_dir / "overlay.mp4", video=video, blur_faces=blur_faces,
+                      progress=None if update is None else (lambda n: update(n, total)))
+    finally:
+        close()
+    return "overlay.mp4"
+
+
 def _cache(cache_dir: Path | None, no_cache: bool) -> Path | None:
     from .pose.cache import default_cache_dir
 
@@ -180,12 +198,18 @@ def _cache(cache_dir: Path | None, no_cache: bool) -> Path | None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for report.json, angles.csv, summary.txt and landmarks.npz.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report JSON instead of the text summary.")
+@click.option("--overlay", is_flag=True, help="With --out: also write overlay.mp4, the video annotated (skeleton, "
+              "angle, heel state, trials or reps, a running plot).")
+@click.option("--report/--no-report", "report_html", default=True, show_default=True,
+              help="With --out: write plot.png and report.html (one self-contained page to hand on).")
+@_BLUR_OPTION
 @_analysis_options
 @click.option("--workers", type=click.IntRange(min=1), help="Pose worker processes [default: one per core].")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.pass_context
-def analyze(ctx: click.Context, video: Path, out_dir: Path | None, as_json: bool, test: str, cache_dir: Path | None,
-            no_cache: bool, workers: int | None, quiet: bool, **options) -> None:
+def analyze(ctx: click.Context, video: Path, out_dir: Path | None, as_json: bool, overlay: bool, report_html: bool,
+            blur_faces: bool, test: str, cache_dir: Path | None, no_cache: bool, workers: int | None, quiet: bool,
+            **options) -> None:
     """Score a knee-to-wall (weight-bearing lunge) or squat video.
 
     Knee-to-wall (filmed side-on): per tested leg, the best tibia-to-vertical angle reached
@@ -197,6 +221,8 @@ def analyze(ctx: click.Context, video: Path, out_dir: Path | None, as_json: bool
     from .pipeline import analyze_video, check_output_dir, write_outputs
 
     settings = _settings(ctx, test, **options)
+    if overlay and out_dir is None:
+        raise click.UsageError("--overlay needs --out (the folder to write overlay.mp4 to)")
     update, close = _progress_callback(not quiet and sys.stderr.isatty(), "pose")
     try:
         probe(video)  # a bad input is refused before anything else
@@ -208,7 +234,9 @@ def analyze(ctx: click.Context, video: Path, out_dir: Path | None, as_json: bool
         finally:
             close()
         if out_dir is not None:
-            written = write_outputs(analysis, out_dir)
+            written = write_outputs(analysis, out_dir, visuals=report_html, video=video, blur_faces=blur_faces)
+            if overlay:
+                written.append(_write_overlay(analysis, out_dir, video, blur_faces=blur_faces, quiet=quiet))
     except AnkleCVError as exc:
         raise UserError(exc) from None
     if as_json:
@@ -216,7 +244,8 @@ def analyze(ctx: click.Context, video: Path, out_dir: Path | None, as_json: bool
     else:
         click.echo(analysis.summary(hint=lambda setting: f"option {FLAGS.get(setting, setting)}"))
         if out_dir is not None:
-            order = ["report.json", analysis.protocol.table_name, "summary.txt", "landmarks.npz"]
+            order = ["report.json", analysis.protocol.table_name, "summary.txt", "plot.png", "report.html",
+                     "landmarks.npz", "overlay.mp4"]
             names = sorted(written, key=order.index)
             click.echo(f"\nWrote {', '.join(names[:-1])} and {names[-1]} to {out_dir}")
     if test == "auto" and (unused := _foreign_options(ctx, analysis.protocol.name)):

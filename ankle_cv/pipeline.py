@@ -163,10 +163,13 @@ def check_output_dir(out_dir: str | os.PathLike) -> None:
         raise OutputError(f"cannot write the results: no permission to write in {existing}", path=str(out_dir))
 
 
-def write_outputs(analysis: Analysis, out_dir: str | os.PathLike, *, landmarks: bool = True) -> list[str]:
+def write_outputs(analysis: Analysis, out_dir: str | os.PathLike, *, landmarks: bool = True,
+                  visuals: bool = False, video: str | os.PathLike | None = None, blur_faces: bool = True) -> list[str]:
     """Write report.json, the per-frame CSV, summary.txt and landmarks.npz to ``out_dir``,
     all or nothing (staged, then moved in with the report last). Returns the names written.
     ``landmarks=False`` leaves landmarks.npz as it is (re-scoring the landmarks it holds).
+    ``visuals`` adds plot.png and report.html (with the annotated key frames of ``video``,
+    faces blurred unless ``blur_faces`` is False).
 
     Raises
     ------
@@ -185,6 +188,10 @@ def write_outputs(analysis: Analysis, out_dir: str | os.PathLike, *, landmarks: 
             if landmarks:
                 analysis.series.save(stage.path("landmarks.npz"))
             stage.path("summary.txt").write_text(analysis.summary() + "\n", encoding="utf-8")
+            if visuals:
+                from .visual.files import write_visuals
+
+                write_visuals(analysis, stage, video=video, blur_faces=blur_faces)
             write_report(analysis.report(), stage.path("report.json"))
             names = list(stage.names)
     except OSError as exc:

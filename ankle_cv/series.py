@@ -13,10 +13,12 @@ import numpy as np
 from .landmarks import N_LANDMARKS
 
 
-def _umask() -> int:
+def user_file_mode() -> int:
+    """The mode of a file the user creates (0666 less the umask), for files made with
+    mkstemp (0600) that are then renamed into place as outputs."""
     mask = os.umask(0o022)
     os.umask(mask)
-    return mask
+    return 0o666 & ~mask
 
 
 #: Bump when the .npz layout changes; older files are then treated as stale.
@@ -101,7 +103,7 @@ class LandmarkSeries:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial.npz", dir=path.parent)
         os.close(fd)
         tmp = Path(tmp_name)
-        tmp.chmod(0o666 & ~_umask())  # the mode of any file the user creates, not mkstemp's 0600
+        tmp.chmod(user_file_mode())
         np.savez_compressed(
             tmp,
             xyzv=self.xyzv,

@@ -43,6 +43,9 @@ class VideoSink:
             raise OutputError(f"cannot write the video: {exc.strerror or exc}", path=str(self.path)) from None
         os.close(fd)
         self._tmp = Path(name)
+        from ..series import user_file_mode
+
+        self._tmp.chmod(user_file_mode())
         for codec in CODECS:
             writer = cv2.VideoWriter(str(self._tmp), cv2.VideoWriter_fourcc(*codec), self.fps, self.size)
             if writer.isOpened():

@@ -111,6 +111,14 @@ class Protocol(abc.ABC):
         """The test's lines of the text summary (after the clip header); ``hint(setting)`` names
         how the caller's user gives a setting a warning points to (e.g. a command-line flag)."""
 
+    @abc.abstractmethod
+    def track(self, result):
+        """What the pictures draw of the result, frame by frame (:class:`ankle_cv.visual.track.Track`)."""
+
+    @abc.abstractmethod
+    def plot(self, result, path) -> None:
+        """Write the test's plot of the result as a PNG at ``path`` (matplotlib, imported lazily)."""
+
     def summary_text(self, result, *, hint: Callable[[str], str] | None = None) -> str:
         """The plain-text summary for the terminal and for handing on: the clip header every
         test shares, then :meth:`summary_lines`."""

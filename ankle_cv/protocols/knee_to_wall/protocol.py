@@ -111,3 +111,13 @@ class KneeToWall(Protocol):
 
     def summary_lines(self, result: KneeToWallResult, *, hint=None) -> list[str]:
         return present.summary_lines(result, hint=hint)
+
+    def track(self, result: KneeToWallResult):
+        from .track import track
+
+        return track(result)
+
+    def plot(self, result: KneeToWallResult, path) -> None:
+        from ...visual.plots import plot_knee_to_wall
+
+        plot_knee_to_wall(result, path)

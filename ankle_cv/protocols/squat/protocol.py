@@ -112,3 +112,13 @@ class Squat(Protocol):
 
     def summary_lines(self, result: SquatResult, *, hint=None) -> list[str]:
         return present.summary_lines(result, hint=hint)
+
+    def track(self, result: SquatResult):
+        from .track import track
+
+        return track(result)
+
+    def plot(self, result: SquatResult, path) -> None:
+        from ...visual.plots import plot_squat
+
+        plot_squat(result, path)
