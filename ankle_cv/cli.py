@@ -270,10 +270,13 @@ def analyze(ctx: click.Context, video: Path, out_dir: Path | None, as_json: bool
               "(pip install 'ankle-cv[distributed]').")
 @click.option("--rescore", is_flag=True, help="Score every video again with these settings from the landmarks "
               "(and heel measurements) of an earlier run into --out: no pose estimation, no MediaPipe.")
+@click.option("--report", "report_html", is_flag=True, help="Also write each video's plot.png and report.html "
+              "(about 0.5 s more per video).")
+@_BLUR_OPTION
 @click.pass_context
 def batch(ctx: click.Context, inputs: tuple[str, ...], out_dir: Path, test: str, cache_dir: Path | None,
           no_cache: bool, workers: int | None, shard: str | None, timeout_s: float, scheduler: str | None,
-          rescore: bool, **options) -> None:
+          rescore: bool, report_html: bool, blur_faces: bool, **options) -> None:
     """Score every video of folders (searched recursively), globs and list files (.txt, one
     path per line), each in its own folder under --out, then write summary.csv and
     summary.json (one row per video and leg).
@@ -294,7 +297,7 @@ def batch(ctx: click.Context, inputs: tuple[str, ...], out_dir: Path, test: str,
     try:
         check_output_dir(out_dir)
         jobs = plan(list(inputs), out_dir, test=test, settings=settings, cache_dir=_cache(cache_dir, no_cache),
-                    shard_k_n=shard_k_n, rescore=rescore)
+                    shard_k_n=shard_k_n, rescore=rescore, visuals=report_html, blur_faces=blur_faces)
         plan_info = {"shard": list(shard_k_n) if shard_k_n else None, "videos": len(jobs),
                      "fingerprint": jobs[0].fingerprint if jobs else None, "rescore": rescore}
         counts = run_batch(jobs, out_dir, workers=workers or cores(), timeout_s=timeout_s, scheduler=scheduler,

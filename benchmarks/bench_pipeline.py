@@ -15,7 +15,9 @@ the same played three times (822 frames, 27 s) and that upscaled to 1920x1080.
 2. **Peak memory**: resident memory of the command's whole process tree (the command and its
    pose helpers), sampled every 50 ms, on the sample and on the sample played ten times.
 3. **Stages** (in this process, one after the other): decoding; the pose stage with one
-   process and with the default number; the core; heel tracking in the image; the outputs.
+   process and with the default number; the core; heel tracking in the image; the outputs;
+   the pictures (plot.png and report.html with its key frames); writing the annotated
+   overlay.mp4 (decode, blur the face, draw, encode: ``analyze --overlay``).
 """
 
 from __future__ import annotations
@@ -156,7 +158,12 @@ def stages(clip: Path, out: Path) -> dict:
     row["heel"], (rise, _) = timed(lambda: track_heel_rise(frames, heel_anchors(kin), n_frames=series.n_frames))
     result = analyze_knee_to_wall(series, settings, heel_rise_foot=rise)
     analysis = Analysis(protocol=get_protocol("knee-to-wall"), series=series, from_cache=False, result=result)
-    row["outputs"], _ = timed(lambda: write_outputs(analysis, out))
+    row["outputs"], _ = timed(lambda: write_outputs(analysis, out, visuals=False))
+    row["pictures"], _ = timed(lambda: write_outputs(analysis, out, visuals=True, video=clip))
+    row["pictures"] -= row["outputs"]
+    from ankle_cv.visual.overlay import write_overlay
+
+    row["overlay"], _ = timed(lambda: write_overlay(analysis, out / "overlay.mp4", video=clip))
     return row
 
 
@@ -189,7 +196,8 @@ def main() -> None:
         rows = {label: stages(clip, folder / "out") for label, clip in clips.items()}
         print(f"  {'stage':24} " + " ".join(f"{label:>22}" for label in rows))
         for key, name in (("decode", "decode"), ("pose_1", "pose, 1 process"), ("pose", "pose, default"),
-                          ("core", "core"), ("heel", "heel tracking"), ("outputs", "outputs")):
+                          ("core", "core"), ("heel", "heel tracking"), ("outputs", "outputs"),
+                          ("pictures", "plot.png + report.html"), ("overlay", "overlay.mp4")):
             cells = " ".join(f"{r[key]:8.2f} s {r['frames'] / r[key]:7.0f} fps" for r in rows.values())
             print(f"  {name:24} {cells}")
         for label, r in rows.items():

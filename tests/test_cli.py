@@ -59,7 +59,8 @@ def test_analyze_prints_summary_and_writes_outputs(runner, tmp_path, synthetic_l
     result = runner.invoke(cli, ["analyze", str(video), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "LEFT leg (tested): best with heel down 35" in result.output
-    assert sorted(p.name for p in out.iterdir()) == ["angles.csv", "landmarks.npz", "report.json", "summary.txt"]
+    assert sorted(p.name for p in out.iterdir()) == ["angles.csv", "landmarks.npz", "plot.png", "report.html",
+                                                    "report.json", "summary.txt"]
     doc = json.loads((out / "report.json").read_text())
     assert doc["legs"][0]["best_trial"] == 2
 

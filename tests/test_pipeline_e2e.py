@@ -42,7 +42,8 @@ def right_report(tmp_path_factory):
 def test_sample_summary_names_the_leg_and_the_best_trial(right_report):
     text, doc, out = right_report
     assert "RIGHT leg (tested): best with heel down" in text
-    assert sorted(p.name for p in out.iterdir()) == ["angles.csv", "landmarks.npz", "report.json", "summary.txt"]
+    assert sorted(p.name for p in out.iterdir()) == ["angles.csv", "landmarks.npz", "plot.png", "report.html",
+                                                    "report.json", "summary.txt"]
     jsonschema.validate(doc, SCHEMA)
 
 

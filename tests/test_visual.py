@@ -231,3 +231,38 @@ def test_analyze_overlay_writes_a_playable_annotated_video_with_faces_blurred(wa
 
     original, without, with_blur = detail(source), detail(raw), detail(blurred)
     assert with_blur < 0.3 * original and without > 0.6 * original
+
+
+def test_overlay_needs_an_output_folder_and_no_report_writes_no_pictures(warm_cache, tmp_path):
+    from click.testing import CliRunner
+
+    from ankle_cv.cli import cli
+
+    clip = str(SAMPLE / "knee_to_wall_right.mp4")
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["analyze", clip, "--overlay"])
+    assert refused.exit_code == 2 and "--overlay needs --out" in refused.output
+    done = runner.invoke(cli, ["analyze", clip, "--out", str(tmp_path), "--no-report", "--cache-dir", str(warm_cache)])
+    assert done.exit_code == 0, done.output
+    assert not (tmp_path / "plot.png").exists() and not (tmp_path / "report.html").exists()
+    assert (tmp_path / "report.json").is_file()
+
+
+@pytest.mark.slow
+def test_batch_report_writes_each_videos_pictures_and_counts_in_the_fingerprint(warm_cache, tmp_path):
+    from click.testing import CliRunner
+
+    from ankle_cv.cli import cli
+
+    clip = str(SAMPLE / "knee_to_wall_right.mp4")
+    runner = CliRunner()
+    out = tmp_path / "batch"
+    args = ["batch", clip, "--out", str(out), "--workers", "1", "--cache-dir", str(warm_cache)]
+    plain = runner.invoke(cli, args)
+    assert plain.exit_code == 0, plain.output
+    (folder,) = [p for p in out.iterdir() if p.is_dir()]
+    assert not (folder / "report.html").exists()
+    again = runner.invoke(cli, args + ["--report"])  # not "already complete": the outputs asked for changed
+    assert again.exit_code == 0, again.output
+    assert (folder / "report.html").is_file() and (folder / "plot.png").is_file()
+    assert "data:image/jpeg;base64," in (folder / "report.html").read_text(encoding="utf-8")

@@ -42,11 +42,15 @@ class Job:
     cache_dir: str | None
     fingerprint: str
     rescore: bool = False
+    #: plot.png and report.html too, faces blurred unless ``blur_faces`` is False
+    visuals: bool = False
+    blur_faces: bool = True
 
 
-def fingerprint(test: str, settings: dict, pose_settings=None) -> str:
-    """What the outputs depend on besides the video: the test, every setting and the tool's
-    version; a change in any of them redoes every video."""
+def fingerprint(test: str, settings: dict, pose_settings=None, outputs: dict | None = None) -> str:
+    """What the outputs depend on besides the video: the test, every setting, the outputs
+    asked for (``outputs``: the report pictures, face blurring) and the tool's version; a
+    change in any of them redoes every video."""
     def plain(value):
         return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
 
@@ -55,7 +59,7 @@ def fingerprint(test: str, settings: dict, pose_settings=None) -> str:
 
         pose_settings = PoseSettings()
     text = json.dumps({"test": test, "settings": {k: plain(v) for k, v in sorted(settings.items())},
-                       "pose": plain(pose_settings), "version": __version__}, sort_keys=True, default=str)
+                       "pose": plain(pose_settings), "outputs": outputs or {}, "version": __version__}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
@@ -156,7 +160,7 @@ def run_job(job: Job, estimator=None) -> dict:
         analysis = analyze_video(job.video, job.test, job.settings, cache_dir=cache, workers=1, estimator=estimator,
                                  video_sha256=digest, heel_memo=out_dir / HEEL_MEMO)
         (out_dir / MARKER).unlink(missing_ok=True)  # outputs about to change: not complete until re-marked
-        write_outputs(analysis, out_dir)
+        write_outputs(analysis, out_dir, visuals=job.visuals, video=job.video, blur_faces=job.blur_faces)
         record = record_of(analysis, job, out_name)
         _write_marker(out_dir, {"video_sha256": digest, "fingerprint": job.fingerprint, "tool_version": __version__,
                                 "landmarks_current": True, "video_stat": _stat(job.video), "record": record})
@@ -191,7 +195,8 @@ def rescore_job(job: Job) -> dict:
                                                         "came from: score it again without --rescore")
         analysis = score_series(series, job.test, job.settings, video=video, heel_memo=out_dir / HEEL_MEMO)
         (out_dir / MARKER).unlink(missing_ok=True)
-        write_outputs(analysis, out_dir, landmarks=False)  # the landmarks it was scored from stay
+        write_outputs(analysis, out_dir, landmarks=False,  # the landmarks it was scored from stay
+                      visuals=job.visuals, video=video, blur_faces=job.blur_faces)
         record = record_of(analysis, job, out_dir.name)
         _write_marker(out_dir, {"video_sha256": series.meta.get("video_sha256"), "fingerprint": job.fingerprint,
                                 "tool_version": __version__, "landmarks_current": _landmarks_current(series.meta),

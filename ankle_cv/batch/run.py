@@ -13,15 +13,18 @@ from .summary import write_summary
 
 
 def plan(items: list[str], out_dir: Path, *, test: str, settings: dict, cache_dir: Path | None,
-         shard_k_n: tuple[int, int] | None = None, rescore: bool = False) -> list[Job]:
-    """The jobs of a batch, in order: one per video (of the shard, if given)."""
+         shard_k_n: tuple[int, int] | None = None, rescore: bool = False, visuals: bool = False,
+         blur_faces: bool = True) -> list[Job]:
+    """The jobs of a batch, in order: one per video (of the shard, if given); ``visuals``
+    adds each video's plot.png and report.html."""
     videos = collect_inputs(items)
     if shard_k_n is not None:
         videos = shard(videos, *shard_k_n)
-    stamp = fingerprint(test, settings)
+    stamp = fingerprint(test, settings, outputs={"visuals": visuals, "blur_faces": blur_faces} if visuals else None)
     out_dir, cache_dir = Path(out_dir).absolute(), Path(cache_dir).absolute() if cache_dir else None
     return [Job(video=str(v), out_dir=str(out_dir / output_name(v)), test=test, settings=settings,
-                cache_dir=str(cache_dir) if cache_dir else None, fingerprint=stamp, rescore=rescore) for v in videos]
+                cache_dir=str(cache_dir) if cache_dir else None, fingerprint=stamp, rescore=rescore,
+                visuals=visuals, blur_faces=blur_faces) for v in videos]
 
 
 def _reporter(total: int, stream) -> tuple[Callable[[dict], None], Callable[[], None]]:
