@@ -21,7 +21,8 @@ install: $(VENV)/.installed
 
 demo: install
 	$(BIN)/ankle-cv info
-	$(BIN)/ankle-cv analyze $(SAMPLE) --out demo_output
+	$(BIN)/ankle-cv analyze $(SAMPLE) --out demo_output --overlay
+	@echo "Open demo_output/report.html in a browser; demo_output/overlay.mp4 is the annotated video."
 
 test: install
 	$(BIN)/python -m ruff check .
