@@ -173,18 +173,26 @@ _BLUR_OPTION = click.option("--blur-faces/--no-blur-faces", default=True, show_d
                             help="Blur faces (found from the pose landmarks) in every exported picture and video.")
 
 
-def _write_overlay(analysis, out_dir: Path, video: Path, *, blur_faces: bool, quiet: bool) -> str:
-    """overlay.mp4 in ``out_dir``, with a progress bar on a terminal; returns its name."""
-    from .visual.overlay import write_overlay
+def _write(analysis, out_dir: Path, video: Path, *, visuals: bool, overlay: bool, blur_faces: bool,
+           quiet: bool) -> list[str]:
+    """write_outputs with a progress bar for overlay.mp4 on a terminal, and a note when some
+    of its frames had no head position to blur."""
+    from .pipeline import write_outputs
 
-    update, close = _progress_callback(not quiet and sys.stderr.isatty(), "overlay")
+    update, close = _progress_callback(overlay and not quiet and sys.stderr.isatty(), "overlay")
     total = analysis.series.n_frames
+    notes: list = []
     try:
-        write_overlay(analysis, out_dir / "overlay.mp4", video=video, blur_faces=blur_faces,
-                      progress=None if update is None else (lambda n: update(n, total)))
+        written = write_outputs(analysis, out_dir, visuals=visuals, overlay=overlay, video=video,
+                                blur_faces=blur_faces, on_overlay=notes.append,
+                                overlay_progress=None if update is None else (lambda n: update(n, total)))
     finally:
         close()
-    return "overlay.mp4"
+    for info in notes:
+        if blur_faces and info.faceless_frames:
+            click.echo(f"Note: {info.faceless_frames} of {info.frames} frames of overlay.mp4 had no head position "
+                       "to blur (no person found within a second of them): check them before sharing", err=True)
+    return written
 
 
 def _cache(cache_dir: Path | None, no_cache: bool) -> Path | None:
@@ -218,7 +226,7 @@ def analyze(ctx: click.Context, video: Path, out_dir: Path | None, as_json: bool
     supports. --out also writes report.json, angles.csv, summary.txt and the landmarks.
     """
     from .io.source import probe
-    from .pipeline import analyze_video, check_output_dir, write_outputs
+    from .pipeline import analyze_video, check_output_dir
 
     settings = _settings(ctx, test, **options)
     if overlay and out_dir is None:
@@ -234,9 +242,8 @@ def analyze(ctx: click.Context, video: Path, out_dir: Path | None, as_json: bool
         finally:
             close()
         if out_dir is not None:
-            written = write_outputs(analysis, out_dir, visuals=report_html, video=video, blur_faces=blur_faces)
-            if overlay:
-                written.append(_write_overlay(analysis, out_dir, video, blur_faces=blur_faces, quiet=quiet))
+            written = _write(analysis, out_dir, video, visuals=report_html, overlay=overlay, blur_faces=blur_faces,
+                             quiet=quiet)
     except AnkleCVError as exc:
         raise UserError(exc) from None
     if as_json:

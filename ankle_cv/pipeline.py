@@ -163,13 +163,22 @@ def check_output_dir(out_dir: str | os.PathLike) -> None:
         raise OutputError(f"cannot write the results: no permission to write in {existing}", path=str(out_dir))
 
 
+#: The picture outputs; each is written only when asked for, and removed when not.
+PICTURES = ("plot.png", "report.html", "overlay.mp4")
+
+
 def write_outputs(analysis: Analysis, out_dir: str | os.PathLike, *, landmarks: bool = True,
-                  visuals: bool = False, video: str | os.PathLike | None = None, blur_faces: bool = True) -> list[str]:
+                  visuals: bool = False, overlay: bool = False, video: str | os.PathLike | None = None,
+                  blur_faces: bool = True, overlay_progress: Callable[[int], None] | None = None,
+                  on_overlay: Callable | None = None) -> list[str]:
     """Write report.json, the per-frame CSV, summary.txt and landmarks.npz to ``out_dir``,
     all or nothing (staged, then moved in with the report last). Returns the names written.
     ``landmarks=False`` leaves landmarks.npz as it is (re-scoring the landmarks it holds).
     ``visuals`` adds plot.png and report.html (with the annotated key frames of ``video``,
-    faces blurred unless ``blur_faces`` is False).
+    faces blurred unless ``blur_faces`` is False); ``overlay`` adds overlay.mp4 from
+    ``video``, calling ``overlay_progress(frames_done)`` as it goes and ``on_overlay(info)``
+    with its :class:`~ankle_cv.visual.overlay.OverlayInfo` when written. Pictures not asked for are
+    removed, so that an earlier run's never stand beside this report.
 
     Raises
     ------
@@ -182,7 +191,7 @@ def write_outputs(analysis: Analysis, out_dir: str | os.PathLike, *, landmarks: 
 
     protocol = analysis.protocol
     try:
-        with staged_outputs(out_dir) as stage:
+        with staged_outputs(out_dir, owned=PICTURES) as stage:
             columns, table = protocol.frame_table(analysis.result)
             write_table(columns, table, stage.path(protocol.table_name))
             if landmarks:
@@ -192,6 +201,13 @@ def write_outputs(analysis: Analysis, out_dir: str | os.PathLike, *, landmarks: 
                 from .visual.files import write_visuals
 
                 write_visuals(analysis, stage, video=video, blur_faces=blur_faces)
+            if overlay:
+                from .visual.overlay import write_overlay
+
+                info = write_overlay(analysis, stage.path("overlay.mp4"), video=video, blur_faces=blur_faces,
+                                     progress=overlay_progress)
+                if on_overlay is not None:
+                    on_overlay(info)
             write_report(analysis.report(), stage.path("report.json"))
             names = list(stage.names)
     except OSError as exc:

@@ -60,6 +60,37 @@ def test_blur_changes_the_face_only():
     assert np.array_equal(image, untouched)
 
 
+@pytest.mark.parametrize("head_rx_px", [30, 200])  # a 720p clip's head, and a 4K clip's
+def test_blur_removes_detail_at_any_resolution(head_rx_px):
+    import cv2
+
+    rng = np.random.default_rng(2)
+    size = 8 * head_rx_px
+    image = rng.integers(0, 255, (size, size, 3), dtype=np.uint8)
+    cx = cy = size // 2
+    inside = (slice(cy - head_rx_px // 2, cy + head_rx_px // 2), slice(cx - head_rx_px // 2, cx + head_rx_px // 2))
+
+    def detail(img) -> float:
+        return float(cv2.Laplacian(cv2.cvtColor(img[inside], cv2.COLOR_BGR2GRAY), cv2.CV_64F).var())
+
+    before = detail(image)
+    blur_face(image, (cx, cy, head_rx_px, 1.3 * head_rx_px))
+    assert detail(image) < 0.002 * before
+    # about 6 blocks across the head: the row through the centre changes level only a few times
+    row = image[cy, cx - head_rx_px:cx + head_rx_px, 0].astype(int)
+    assert np.count_nonzero(np.abs(np.diff(row)) > 8) < 3 * 6
+
+
+def test_drawing_puts_each_legs_value_on_that_leg_where_mediapipe_swapped_them():
+    from ankle_cv.visual.draw import anatomical
+
+    landmarks = np.arange(33 * 4, dtype=np.float32).reshape(33, 4)
+    fixed = anatomical(landmarks, True)
+    assert np.array_equal(fixed[25], landmarks[26]) and np.array_equal(fixed[26], landmarks[25])  # knees
+    assert np.array_equal(fixed[31], landmarks[32]) and np.array_equal(fixed[0], landmarks[0])  # toes; nose stays
+    assert anatomical(landmarks, False) is landmarks
+
+
 def test_angle_arc_is_drawn_at_the_joint_it_measures():
     landmarks = np.full((33, 4), np.nan, dtype=np.float32)
     landmarks[23, :2], landmarks[25, :2], landmarks[27, :2] = (200, 100), (230, 250), (200, 400)  # left leg
@@ -113,6 +144,45 @@ def test_knee_to_wall_track_shows_the_results_own_numbers(knee_to_wall):
     assert [s.label for s in track.spans] == [f"right trial {t.number}" for t in leg.trials]
 
 
+def test_best_so_far_is_chosen_as_the_result_chooses_and_only_once_a_trial_has_ended(knee_to_wall):
+    import dataclasses
+
+    from ankle_cv.protocols.knee_to_wall.scoring import best_trial
+
+    result = knee_to_wall.result
+    leg = result.leg("right")
+    track = knee_to_wall.protocol.track(result)
+    first, second = leg.trials[0], leg.trials[1]
+    assert "best so far" not in track.status[first.end_frame - 1]
+    assert track.status[first.end_frame].endswith(f"best so far right {first.peak_deg:.1f}\u00b0")
+    assert track.status[second.peak_frame].endswith(f"{first.peak_deg:.1f}\u00b0")  # trial 2 not over yet
+    # a trial whose heel was not seen is passed over by the result, and so by the picture
+    unchecked = tuple(dataclasses.replace(t, heel_checked=t.number != leg.best_trial) for t in leg.trials)
+    chosen = best_trial(unchecked)
+    assert chosen.number != leg.best_trial
+    changed = dataclasses.replace(result, legs=(dataclasses.replace(leg, trials=unchecked),))
+    status = knee_to_wall.protocol.track(changed).status
+    assert status[-1].endswith(f"best so far right {chosen.peak_deg:.1f}\u00b0")
+
+
+def test_squat_track_draws_each_rep_in_the_view_it_was_scored_in(squat):
+    import dataclasses
+
+    from ankle_cv.protocols.squat import SquatSettings
+    from ankle_cv.vocab import View
+
+    side = squat.protocol.analyze(squat.series, SquatSettings(view=View.SIDE))
+    track = squat.protocol.track(side)
+    rep = side.reps[0]
+    assert rep.view == View.SIDE and rep.knee_flexion_deg is not None
+    (key, *_) = track.key_frames
+    assert track.angle_name[key.frame] == "knee flexion"
+    # the key frame draws the rep's own value, which the caption states
+    assert np.nanmax(key.angles_deg) == pytest.approx(rep.knee_flexion_deg)
+    assert f"peak knee flexion {rep.knee_flexion_deg:.1f}" in key.caption
+    assert dataclasses.is_dataclass(key)
+
+
 def test_squat_track_counts_reps_and_marks_their_bottoms(squat):
     result = squat.result
     track = squat.protocol.track(result)
@@ -121,8 +191,8 @@ def test_squat_track_counts_reps_and_marks_their_bottoms(squat):
     assert track.status[0].startswith("reps 0")
     first = result.reps[0]
     assert track.angle_name[first.bottom_frame] == "FPPA"
-    # the rep's FPPA is the median of its bottom frames: the bottom frame's value is near it
-    assert track.angle_deg[0, first.bottom_frame] == pytest.approx(first.fppa_deg.left, abs=2.0)
+    # the picture of the bottom shows the rep's FPPA (a median around it), not that frame's own
+    assert track.key_frames[0].angles_deg == (first.fppa_deg.left, first.fppa_deg.right)
 
 
 def test_plot_strip_cursor_moves_with_the_frame(knee_to_wall):
@@ -154,12 +224,26 @@ def test_report_html_is_self_contained_and_shows_the_result(knee_to_wall, tmp_pa
     names = write_outputs(knee_to_wall, tmp_path, visuals=True, video=SAMPLE / "knee_to_wall_right.mp4")
     assert {"plot.png", "report.html"} <= set(names)
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert not re.search(r"(src|href)\s*=\s*['\"]?(https?:|//)", page)  # nothing fetched from anywhere
-    assert "<script" not in page
+    # nothing fetched from anywhere: every source inline, no link, import, url() or script
+    assert re.findall(r"src=\"([a-z]+):", page) == ["data"] * 2
+    outside_data = re.sub(r"data:[^\"]+", "", page)
+    for forbidden in ("http:", "https:", "url(", "@import", "<link", "<script", "srcset", "//"):
+        assert forbidden not in outside_data.replace("<!DOCTYPE html>", ""), forbidden
     assert page.count("data:image/png;base64,") == 1 and page.count("data:image/jpeg;base64,") == 1
     leg = knee_to_wall.result.leg("right")
     assert f"{leg.best_deg:.1f}\u00b0" in page and "borderline" in page and "36.5\u00b0" in page
     assert "Faces blurred" in page
+
+
+def test_pictures_not_asked_for_are_removed_with_an_earlier_runs(knee_to_wall, tmp_path):
+    from ankle_cv.pipeline import write_outputs
+
+    write_outputs(knee_to_wall, tmp_path, visuals=True, video=SAMPLE / "knee_to_wall_right.mp4")
+    (tmp_path / "overlay.mp4").write_bytes(b"an earlier run's video")
+    names = write_outputs(knee_to_wall, tmp_path, visuals=False)
+    assert "report.html" not in names
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["angles.csv", "landmarks.npz", "report.json",
+                                                          "summary.txt"]
 
 
 def test_report_without_the_video_says_why_it_has_no_frames(knee_to_wall, tmp_path):
@@ -220,17 +304,33 @@ def test_analyze_overlay_writes_a_playable_annotated_video_with_faces_blurred(wa
     assert int(blurred.get(cv2.CAP_PROP_FRAME_WIDTH)) == w and int(blurred.get(cv2.CAP_PROP_FRAME_HEIGHT)) > h
     from ankle_cv.series import LandmarkSeries
 
-    face = face_ellipses(LandmarkSeries.load(tmp_path / "blur" / "landmarks.npz").xyzv)[0]
-    x0, y0 = int(face[0] - 0.5 * face[2]), int(face[1] - 0.5 * face[3])
-    x1, y1 = int(face[0] + 0.5 * face[2]), int(face[1] + 0.5 * face[3])
+    faces = face_ellipses(LandmarkSeries.load(tmp_path / "blur" / "landmarks.npz").xyzv)
 
-    def detail(cap) -> float:
+    def detail(cap, frame: int) -> float:
+        cx, cy, rx, ry = faces[frame]
+        cap.set(cv2.CAP_PROP_POS_FRAMES, frame)
         ok, image = cap.read()
         assert ok
-        return float(cv2.Laplacian(cv2.cvtColor(image[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY), cv2.CV_64F).var())
+        head = image[int(cy - 0.5 * ry):int(cy + 0.5 * ry), int(cx - 0.5 * rx):int(cx + 0.5 * rx)]
+        return float(cv2.Laplacian(cv2.cvtColor(head, cv2.COLOR_BGR2GRAY), cv2.CV_64F).var())
 
-    original, without, with_blur = detail(source), detail(raw), detail(blurred)
-    assert with_blur < 0.3 * original and without > 0.6 * original
+    for frame in (0, n // 2, n - 1):  # the first frame, one in the middle, the last: each blurred
+        original, without, with_blur = detail(source, frame), detail(raw, frame), detail(blurred, frame)
+        assert with_blur < 0.3 * original and without > 0.6 * original, frame
+
+
+def test_overlay_that_cannot_be_put_in_place_is_a_one_line_error(warm_cache, tmp_path):
+    from click.testing import CliRunner
+
+    from ankle_cv.cli import cli
+
+    (tmp_path / "overlay.mp4").mkdir()  # in the way
+    done = CliRunner().invoke(cli, ["analyze", str(SAMPLE / "squat_side.mp4"), "--test", "squat", "--out",
+                                    str(tmp_path), "--overlay", "--cache-dir", str(warm_cache), "-q"])
+    assert done.exit_code == 7, done.output
+    assert "cannot write the results" in done.output and "Traceback" not in done.output
+    assert not (tmp_path / "report.json").exists()  # the folder is not complete, and says so
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left behind
 
 
 def test_overlay_needs_an_output_folder_and_no_report_writes_no_pictures(warm_cache, tmp_path):

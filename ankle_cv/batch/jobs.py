@@ -59,7 +59,8 @@ def fingerprint(test: str, settings: dict, pose_settings=None, outputs: dict | N
 
         pose_settings = PoseSettings()
     text = json.dumps({"test": test, "settings": {k: plain(v) for k, v in sorted(settings.items())},
-                       "pose": plain(pose_settings), "outputs": outputs or {}, "version": __version__}, sort_keys=True, default=str)
+                       "pose": plain(pose_settings), "outputs": outputs or {}, "version": __version__},
+                      sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 

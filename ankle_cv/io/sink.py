@@ -32,9 +32,11 @@ class VideoSink:
         self._writer = None
 
     def __enter__(self) -> VideoSink:
+        from . import native_log
         from .source import _cv2
 
         cv2 = _cv2()
+        native_log.start()  # FFmpeg's complaint about the H.264 encoder it lacks stays off the screen
 
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -66,7 +68,14 @@ class VideoSink:
 
     def __exit__(self, exc_type, *_) -> None:
         self._writer.release()
-        if exc_type is None:
-            self._tmp.replace(self.path)
-        else:
+        try:
+            if exc_type is None:
+                # OpenCV's writer fails silently (a full disk): an empty file is not a video
+                if self.frames_written == 0 or self._tmp.stat().st_size == 0:
+                    raise OutputError("the video could not be written (no frames reached the file: is the disk "
+                                      "full?)", path=str(self.path))
+                self._tmp.replace(self.path)
+        except OSError as exc:
+            raise OutputError(f"cannot write the video: {exc.strerror or exc}", path=str(self.path)) from None
+        finally:
             self._tmp.unlink(missing_ok=True)

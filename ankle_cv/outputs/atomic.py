@@ -87,8 +87,10 @@ def _signals_held():
 
 
 @contextlib.contextmanager
-def staged_outputs(out_dir: str | Path, *, last: str = "report.json") -> Iterator[Staging]:
-    """Stage files for ``out_dir``; commit them on success, discard them on any error."""
+def staged_outputs(out_dir: str | Path, *, last: str = "report.json", owned: tuple[str, ...] = ()) -> Iterator[Staging]:
+    """Stage files for ``out_dir``; commit them on success, discard them on any error. Files
+    named in ``owned`` that this commit does not write are removed with it (an earlier run's
+    pictures must not stand beside a new report)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     sweep_stale(out)
@@ -105,6 +107,9 @@ def staged_outputs(out_dir: str | Path, *, last: str = "report.json") -> Iterato
             # an older complete report must not vouch for the files being replaced
             if last in names:
                 (out / last).unlink(missing_ok=True)
+            for name in owned:
+                if name not in names:
+                    (out / name).unlink(missing_ok=True)
             for name in names:
                 (tmp / name).replace(out / name)
     finally:

@@ -203,18 +203,33 @@ def _ticks(lo: float, hi: float) -> list[float]:
     return [first + k * step for k in range(int((hi - first) / step) + 1)]
 
 
-def annotate(image: np.ndarray, landmarks: np.ndarray, track: Track, frame: int) -> None:
+def anatomical(landmarks: np.ndarray, swapped: bool) -> np.ndarray:
+    """The landmarks with MediaPipe's left and right legs exchanged where ``swapped``."""
+    if not swapped:
+        return landmarks
+    out = landmarks.copy()
+    left, right = list(LEG_LANDMARKS[0]), list(LEG_LANDMARKS[1])
+    out[left + right] = landmarks[right + left]
+    return out
+
+
+def annotate(image: np.ndarray, landmarks: np.ndarray, track: Track, frame: int, *,
+             angles_deg: tuple[float, float] | None = None) -> None:
     """Everything the track says about ``frame``, drawn on its picture: skeleton, the angle
-    of each leg shown with its arc, the heel state of the leg with an angle, the status."""
+    of each leg shown with its arc (``angles_deg`` instead of the frame's own, for a key
+    frame standing for several), the heel state of the leg with an angle, the status."""
+    swapped = track.swapped is not None and frame < len(track.swapped) and bool(track.swapped[frame])
+    landmarks = anatomical(landmarks, swapped)
     draw_legs(image, landmarks)
     name = str(track.angle_name[frame])
     arc = track.arc_of(frame)
-    legs = [leg for leg in (0, 1) if math.isfinite(track.angle_deg[leg, frame])]
+    values = track.angle_deg[:, frame] if angles_deg is None else np.asarray(angles_deg, dtype=np.float64)
+    legs = [leg for leg in (0, 1) if math.isfinite(values[leg])]
     if arc:
         knees_x = [float(landmarks[LEG_LANDMARKS[leg][1]][0]) for leg in (0, 1)]
         for leg in legs:
             outward = knees_x[leg] - knees_x[1 - leg] if len(legs) == 2 else None
-            draw_angle(image, landmarks, leg, arc, float(track.angle_deg[leg, frame]), roll_deg=track.roll_deg,
+            draw_angle(image, landmarks, leg, arc, float(values[leg]), roll_deg=track.roll_deg,
                        label=name, outward=outward if outward is None or math.isfinite(outward) else None)
     heel_legs = [leg for leg in (legs or (0, 1)) if track.heel_known[leg, frame]]
     if heel_legs:

@@ -13,6 +13,7 @@ import datetime as _dt
 import html
 
 from ..landmarks import LEGS
+from ..protocols.references import VALIDATION
 
 STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;max-width:980px;margin:24px auto;
@@ -44,7 +45,8 @@ def _knee_to_wall_table(result) -> str:
     refs = result.settings.references
     rows = []
     for leg in result.legs:
-        verdict = leg.classification.value + (f" ({leg.classification_reason})" if leg.classification_reason else "")
+        verdict = leg.classification.value.replace("_", " ") + (
+            f" ({leg.classification_reason})" if leg.classification_reason else "")
         css = {"restricted": "flag", "borderline": "warn",
                "not_restricted": "ok"}.get(leg.classification.value, "muted")
         rows.append(f"<tr><td>{_e(leg.leg)}</td><td class='num big'>{_num(leg.best_deg)}</td>"
@@ -59,7 +61,9 @@ def _knee_to_wall_table(result) -> str:
         + f"<p class='meta'>Reference: restricted below {refs.restriction_deg:g}\u00b0 (Backman &amp; Danielson "
         f"2011, inclinometer on the tibia); minimal detectable change {refs.mdc_deg:g}\u00b0 (Powden et al. 2015); "
         f"asymmetry flagged from {refs.asymmetry_deg:g}\u00b0. The angle is the ankle\u2192knee centre line against "
-        "the true vertical; on rendered clips with known angles it read about 2\u00b0 low (mean error 2.5\u00b0).</p>")
+        f"the true vertical; on {VALIDATION.clips} rendered clips with known angles it read "
+        f"{abs(VALIDATION.angle_bias_deg):.1f}\u00b0 {'low' if VALIDATION.angle_bias_deg < 0 else 'high'} on average "
+        f"(mean error {VALIDATION.angle_mae_deg:.2f}\u00b0, worst {VALIDATION.angle_max_abs_deg:.2f}\u00b0).</p>")
 
 
 def _squat_table(result) -> str:

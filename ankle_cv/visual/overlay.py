@@ -10,6 +10,7 @@ desktop players (VLC, QuickTime, Windows' Films & TV, mpv) play; browsers may no
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 
 import numpy as np
@@ -20,9 +21,17 @@ from .privacy import blur_face, face_ellipses
 
 @dataclasses.dataclass(frozen=True)
 class OverlayInfo:
+    """What was written: the codec, the frames, and how many frames had no head position to
+    blur (MediaPipe found no one within a second of them)."""
+
     path: str
     codec: str
     frames: int
+    faceless_frames: int
+
+
+#: Key frames in the report are scaled down to this width at most (px).
+KEY_FRAME_MAX_WIDTH_PX = 1280
 
 
 def _strip_height(width: int, height: int) -> int:
@@ -33,56 +42,56 @@ def _faces(series, blur_faces: bool) -> np.ndarray | None:
     return face_ellipses(series.xyzv, max_gap_frames=int(round(series.fps))) if blur_faces else None
 
 
-def draw_frame(image: np.ndarray, series, track, frame: int, faces: np.ndarray | None) -> None:
-    """Blur the face (if ``faces``) and draw the track's annotations on one picture, in place."""
-    if frame >= series.n_frames:
-        return
+def draw_frame(image: np.ndarray, series, track, frame: int, faces: np.ndarray | None, *,
+               angles_deg=None) -> bool:
+    """Blur the face (if ``faces``) and draw the track's annotations on one picture, in place.
+    Returns False when a face was to be blurred and there was no head position for it."""
+    known = frame < series.n_frames
+    blurred = True
     if faces is not None:
-        blur_face(image, faces[frame])
-    annotate(image, series.xyzv[frame], track, frame)
+        blurred = known and bool(np.isfinite(faces[frame]).all())
+        if blurred:
+            blur_face(image, faces[frame])
+    if known:
+        annotate(image, series.xyzv[frame], track, frame, angles_deg=angles_deg)
+    return blurred
 
 
 def write_overlay(analysis, path: str | os.PathLike, *, video: str | os.PathLike, blur_faces: bool = True,
                   progress=None) -> OverlayInfo:
     """Write the annotated MP4 of ``analysis`` from its ``video`` (atomically: a hidden file
     renamed into place when complete). ``progress(n)`` is called per frame written."""
+    from ..errors import InputError
     from ..io.sink import VideoSink
     from ..io.source import probe, read_frames
 
     series, track = analysis.series, analysis.protocol.track(analysis.result)
     info = probe(video)
     faces = _faces(series, blur_faces)
-    strip_h = None
-    sink = None
-    frames = 0
-    try:
-        for fr in read_frames(video):
+    frames = faceless = 0
+    frames_iter = read_frames(video)
+    first = next(frames_iter, None)
+    if first is None:
+        raise InputError("contains no decodable video frames", path=str(video))
+    h, w = first.image_bgr.shape[:2]
+    strip = PlotStrip(track, w, _strip_height(w, h))
+    with VideoSink(path, fps=info.fps, size=(w, h + strip.height)) as sink:
+        for fr in itertools.chain([first], frames_iter):
             image = fr.image_bgr
-            if sink is None:
-                h, w = image.shape[:2]
-                strip_h = _strip_height(w, h)
-                strip = PlotStrip(track, w, strip_h)
-                sink = VideoSink(path, fps=info.fps, size=(w, h + strip_h)).__enter__()
-            draw_frame(image, series, track, fr.index, faces)
+            faceless += not draw_frame(image, series, track, fr.index, faces)
             sink.write(np.vstack([image, strip.render(fr.index)]))
             frames += 1
             if progress is not None:
                 progress(frames)
-    except BaseException as exc:
-        if sink is not None:
-            sink.__exit__(type(exc), exc, None)
-        raise
-    if sink is None:
-        from ..errors import InputError
-
-        raise InputError("contains no decodable video frames", path=str(video))
-    sink.__exit__(None, None, None)
-    return OverlayInfo(str(path), sink.codec or "", frames)
+    return OverlayInfo(str(path), sink.codec or "", frames, faceless)
 
 
 def key_frame_images(analysis, *, video: str | os.PathLike, blur_faces: bool = True) -> list[tuple[object, np.ndarray]]:
     """The annotated picture of each key frame of the result (best angle, rep bottom), in one
-    pass over the video: [(KeyFrame, BGR image)]."""
+    pass over the video, at most :data:`KEY_FRAME_MAX_WIDTH_PX` wide: [(KeyFrame, BGR image)].
+    A key frame whose face cannot be blurred is left out (not shown unblurred)."""
+    import cv2
+
     from ..io.source import read_frames
 
     series, track = analysis.series, analysis.protocol.track(analysis.result)
@@ -90,10 +99,17 @@ def key_frame_images(analysis, *, video: str | os.PathLike, blur_faces: bool = T
     if not wanted:
         return []
     faces = _faces(series, blur_faces)
-    pictures = {}
-    for fr in read_frames(video, start=wanted[0], stop=wanted[-1] + 1):
-        if fr.index in wanted:
-            image = fr.image_bgr.copy()
-            draw_frame(image, series, track, fr.index, faces)
-            pictures[fr.index] = image
-    return [(k, pictures[k.frame]) for k in track.key_frames if k.frame in pictures]
+    decoded = {fr.index: fr.image_bgr for fr in read_frames(video, start=wanted[0], stop=wanted[-1] + 1)
+               if fr.index in wanted}
+    out = []
+    for key in track.key_frames:
+        if key.frame not in decoded:
+            continue
+        image = decoded[key.frame].copy()
+        if not draw_frame(image, series, track, key.frame, faces, angles_deg=key.angles_deg):
+            continue
+        if image.shape[1] > KEY_FRAME_MAX_WIDTH_PX:
+            scale = KEY_FRAME_MAX_WIDTH_PX / image.shape[1]
+            image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        out.append((key, image))
+    return out

@@ -17,25 +17,26 @@ from ..landmarks import LEGS
 LEG_COLOURS = ("#2b8ceb", "#f58c28")  # the overlay's left blue / right orange, as RGB
 
 
-def _pyplot():
-    import matplotlib
+def _figure(rows: int, cols: int, size: tuple[float, float]):
+    """A figure drawn by the file-only Agg canvas: no pyplot, no global backend or state, so
+    threads (Dask workers) and a process with a window (live) are unaffected."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return plt
+    fig = Figure(figsize=size)
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots(rows, cols, squeeze=False)
 
 
 def _save(fig, path: str | os.PathLike) -> None:
+    fig.tight_layout()
     fig.savefig(path, dpi=110)
-    _pyplot().close(fig)
 
 
 def plot_knee_to_wall(result, path: str | os.PathLike) -> None:
-    plt = _pyplot()
-    kin, heel = result.kinematics, result.heel
+    kin = result.kinematics
     legs = [leg for leg in result.legs if leg.trials] or list(result.legs)
-    fig, axes = plt.subplots(max(1, len(legs)), 1, figsize=(8, 2.8 * max(1, len(legs))), squeeze=False)
+    fig, axes = _figure(max(1, len(legs)), 1, (8, 2.8 * max(1, len(legs))))
     cutoff = result.settings.references.restriction_deg
     side = np.nan_to_num(kin.front_side, nan=-1)
     for ax, leg in zip(axes[:, 0], legs):
@@ -50,30 +51,28 @@ def plot_knee_to_wall(result, path: str | os.PathLike) -> None:
                 ax.plot(tr.peak_s, tr.peak_deg, "o", color=LEG_COLOURS[li], ms=7)
                 ax.annotate(f"T{tr.number} {tr.peak_deg:.1f}\u00b0", (tr.peak_s, tr.peak_deg),
                             textcoords="offset points", xytext=(4, 6), fontsize=8)
-            else:
+            else:  # no heel-down peak counted: the reason is the trial's note
                 ax.plot(tr.peak_any_s, tr.peak_any_deg, "o", mfc="none", color=LEG_COLOURS[li], ms=7)
-                ax.annotate(f"T{tr.number} heel up", (tr.peak_any_s, tr.peak_any_deg), textcoords="offset points",
-                            xytext=(4, 6), fontsize=8, color="#c03030")
-        for row_leg, start, stop, _ in np.asarray(heel.lifts, dtype=np.int64).reshape(-1, 4):
-            if row_leg == li:
-                ax.axvspan(t[start], t[min(stop, len(t)) - 1], color="#e03030", alpha=0.25, lw=0)
+                ax.annotate(f"T{tr.number} not counted", (tr.peak_any_s, tr.peak_any_deg),
+                            textcoords="offset points", xytext=(4, 6), fontsize=8, color="#c03030")
+        for lift in leg.heel_lifts:  # this leg's lifts while it was tested (not as the back leg)
+            ax.axvspan(lift.start_s, lift.end_s, color="#e03030", alpha=0.25, lw=0)
         ax.axhline(cutoff, color="#444444", ls="--", lw=1)
         ax.text(t[0], cutoff, f" {cutoff:g}\u00b0 cut-off", va="bottom", fontsize=8, color="#444444")
         best = f"best {leg.best_deg:.1f}\u00b0 (trial {leg.best_trial})" if leg.best_deg is not None else "no result"
-        ax.set_title(f"{leg.leg} leg: {best}, {leg.classification.value}", fontsize=10)
+        ax.set_title(f"{leg.leg} leg: {best}, {leg.classification.value.replace('_', ' ')}", fontsize=10)
         ax.set_ylabel("tibia to vertical (deg)")
         ax.grid(alpha=0.3)
-    axes[-1, 0].set_xlabel("time (s); red: heel lifted; grey bands: trials")
+    axes[-1, 0].set_xlabel("time (s); red: heel lifted; grey bands: trials; hollow: not counted (see the report)")
     if not legs:
         axes[0, 0].text(0.5, 0.5, "no tested leg found", ha="center", va="center", transform=axes[0, 0].transAxes)
-    fig.tight_layout()
     _save(fig, path)
 
 
 def plot_squat(result, path: str | os.PathLike) -> None:
-    plt = _pyplot()
     refs, sex = result.settings.references, result.settings.sex
-    fig, (ax_fppa, ax_turn) = plt.subplots(1, 2, figsize=(9, 3.4))
+    fig, axes = _figure(1, 2, (9, 3.4))
+    ax_fppa, ax_turn = axes[0]
     numbers = [rep.number for rep in result.reps]
     for li, leg in enumerate(LEGS):
         fppa = [getattr(rep.fppa_deg, leg) if rep.fppa_deg is not None else None for rep in result.reps]
@@ -102,5 +101,4 @@ def plot_squat(result, path: str | os.PathLike) -> None:
                     color="#666666")
         elif ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=8)
-    fig.tight_layout()
     _save(fig, path)

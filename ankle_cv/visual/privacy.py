@@ -15,6 +15,9 @@ import numpy as np
 from ..landmarks import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER
 
 FACE = slice(0, 11)  # nose, eyes (inner, centre, outer), ears, mouth corners
+#: Blocks across the head's width the face is reduced to (a face is unrecognisable at about
+#: 8 x 8 pixels; 6 across the whole head leaves ~4 on the face), whatever the resolution.
+BLOCKS_ACROSS = 6
 #: Head radius against the shoulder-to-hip distance (a head ~23 cm tall on a ~50 cm torso,
 #: with a margin for hair and a turned head).
 HEAD_PER_TORSO = 0.3
@@ -65,8 +68,13 @@ def blur_face(image: np.ndarray, ellipse) -> None:
     if x1 <= x0 or y1 <= y0:
         return
     roi = image[y0:y1, x0:x1]
-    small = cv2.resize(roi, (max(1, (x1 - x0) // 16), max(1, (y1 - y0) // 16)), interpolation=cv2.INTER_AREA)
-    coarse = cv2.GaussianBlur(cv2.resize(small, (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST), (0, 0), 3)
+    # as many blocks across the head at any resolution, then smoothed over a block
+    blocks_x = max(1, round(BLOCKS_ACROSS * (x1 - x0) / (2 * rx)))
+    blocks_y = max(1, round(BLOCKS_ACROSS * (y1 - y0) / (2 * rx)))
+    small = cv2.resize(roi, (blocks_x, blocks_y), interpolation=cv2.INTER_AREA)
+    block_px = (x1 - x0) / blocks_x
+    coarse = cv2.GaussianBlur(cv2.resize(small, (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST), (0, 0),
+                              max(1.0, 0.5 * block_px))
     mask = np.zeros(roi.shape[:2], dtype=np.uint8)
     cv2.ellipse(mask, (int(cx) - x0, int(cy) - y0), (int(rx), int(ry)), 0, 0, 360, 255, -1)
     roi[mask > 0] = coarse[mask > 0]

@@ -30,11 +30,14 @@ class Span:
 
 @dataclasses.dataclass(frozen=True)
 class KeyFrame:
-    """A frame the report shows as a picture: a leg's best angle, a rep's bottom."""
+    """A frame the report shows as a picture: a leg's best angle, a rep's bottom.
+    ``angles_deg`` (left, right; NaN none), when given, are drawn instead of the frame's own:
+    the result's values where it summarises several frames (a rep's median FPPA)."""
 
     frame: int
     caption: str
     leg: int | None = None
+    angles_deg: tuple[float, float] | None = None
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -59,6 +62,9 @@ class Track:
         The horizon's roll in the picture (the vertical the tibia is measured against).
     plot_label : str
         The y label of the running plot strip.
+    swapped : ndarray of shape (T,), bool, optional
+        Frames in which the result holds MediaPipe's left and right legs swapped (its labels
+        wrong): the drawing swaps the landmarks back, so that each leg's value lands on it.
     """
 
     time_s: np.ndarray
@@ -72,6 +78,7 @@ class Track:
     key_frames: tuple[KeyFrame, ...]
     roll_deg: float
     plot_label: str
+    swapped: np.ndarray | None = None
 
     @property
     def n_frames(self) -> int:

@@ -114,15 +114,22 @@ def lifts_of(kin: LegKinematics, heel: HeelEvents, trials: list[tuple[int, Trial
     return out
 
 
+def best_trial(trials) -> Trial | None:
+    """The trial whose heel-down peak is the leg's result: the highest among the trials with
+    one, preferring trials MediaPipe tracked (:data:`MIN_TRACKED_SHARE`) and, among those,
+    trials whose heel was checked."""
+    counted = [tr for tr in trials if tr.peak_deg is not None]
+    trusted = [tr for tr in counted if tr.tracked_share >= MIN_TRACKED_SHARE] or counted
+    checked = [tr for tr in trusted if tr.heel_checked]
+    return max(checked or trusted, key=lambda tr: tr.peak_deg) if counted else None
+
+
 def leg_result(leg: int, trials: list[tuple[int, Trial]], lifts: list[tuple[int, HeelLift]],
                refs: References, blocking: list[str]) -> LegResult:
     """The best trial of a leg (among trials MediaPipe tracked, preferring a checked heel) and
     what it means against the cut-off; ``blocking`` are the reasons no verdict is given."""
     own = tuple(tr for lg, tr in trials if lg == leg)
-    counted = [tr for tr in own if tr.peak_deg is not None]
-    trusted = [tr for tr in counted if tr.tracked_share >= MIN_TRACKED_SHARE] or counted
-    checked = [tr for tr in trusted if tr.heel_checked]
-    best = max(checked or trusted, key=lambda tr: tr.peak_deg) if counted else None
+    best = best_trial(own)
     reasons = list(blocking)
     if best is not None and best.tracked_share < MIN_TRACKED_SHARE:
         reasons.append("MediaPipe lost the leg in every trial")

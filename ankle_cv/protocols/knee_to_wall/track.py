@@ -8,21 +8,30 @@ import numpy as np
 from ...landmarks import LEGS
 from ...visual.track import ARC_ANKLE_VERTICAL, KeyFrame, Span, Track
 from .results import KneeToWallResult
+from .scoring import best_trial
 
 
 def _running_best(result: KneeToWallResult, n: int) -> list[dict[str, float]]:
-    """Per frame, each leg's best heel-down trial peak reached by then."""
-    events = sorted((tr.peak_frame, leg.leg, tr.peak_deg) for leg in result.legs for tr in leg.trials
-                    if tr.peak_deg is not None and tr.peak_frame is not None)
-    best: dict[str, float] = {}
-    out, k = [], 0
+    """Per frame, each leg's result as it stood then: the best trial (chosen as the result
+    chooses it) among the trials that had ended by that frame."""
+    ends = sorted({tr.end_frame for leg in result.legs for tr in leg.trials})
+    out, best, k = [], {}, 0
     for frame in range(n):
-        while k < len(events) and events[k][0] <= frame:
-            _, leg, deg = events[k]
-            best[leg] = max(best.get(leg, -np.inf), deg)
-            k += 1
-        out.append(dict(best))
+        if k < len(ends) and ends[k] <= frame:
+            while k < len(ends) and ends[k] <= frame:
+                k += 1
+            best = {}
+            for leg in result.legs:
+                chosen = best_trial([tr for tr in leg.trials if tr.end_frame <= frame])
+                if chosen is not None:
+                    best[leg.leg] = chosen.peak_deg
+        out.append(best)
     return out
+
+
+def _caption(leg, trial) -> str:
+    heel = "with the heel down" if leg.heel_checked else "(heel not seen: not checked)"
+    return f"{leg.leg}: best {leg.best_deg:.1f}\u00b0 {heel} (trial {trial.number}, {trial.peak_s:.1f} s)"
 
 
 def track(result: KneeToWallResult) -> Track:
@@ -42,8 +51,7 @@ def track(result: KneeToWallResult) -> Track:
             spans.append(Span(tr.start_frame, tr.end_frame, label, li))
             for f in range(tr.start_frame, min(tr.end_frame, n - 1) + 1):
                 trial_at[f] = label
-    keys = tuple(KeyFrame(int(t.peak_frame), f"{leg.leg}: best {leg.best_deg:.1f}\u00b0 with the heel down "
-                          f"(trial {t.number}, {t.peak_s:.1f} s)", LEGS.index(leg.leg))
+    keys = tuple(KeyFrame(int(t.peak_frame), _caption(leg, t), LEGS.index(leg.leg))
                  for leg in result.legs if leg.best_deg is not None
                  for t in leg.trials if t.number == leg.best_trial and t.peak_frame is not None)
     status = []
@@ -59,4 +67,5 @@ def track(result: KneeToWallResult) -> Track:
         heel_known=tested & heel.known,
         status=tuple(status), spans=tuple(spans), key_frames=keys,
         roll_deg=float(np.nan_to_num(result.camera.roll_deg)), plot_label="tibia to vertical (deg)",
+        swapped=kin.swapped.copy(),
     )
