@@ -333,6 +333,11 @@ def batch_merge(summaries: tuple[Path, ...], out_dir: Path) -> None:
     click.echo(f"{sum(counts.values())} videos: {done}. Summary: {out_dir / 'summary.csv'}")
 
 
+from .live.command import live as _live_command  # noqa: E402
+
+cli.add_command(_live_command)
+
+
 class Terminated(BaseException):
     """SIGTERM arrived (what `timeout` and job schedulers send): unwind, clean up, exit 143."""
 

@@ -112,10 +112,10 @@ def draw_angle(image: np.ndarray, landmarks: np.ndarray, leg: int, arc: str, ang
     away = np.array([math.cos(mid), math.sin(mid)])
     if outward is not None:  # beside the joint, away from the other leg
         away = np.array([float(np.sign(outward) or 1.0), 0.0])
-    anchor = vertex + (radius + 8 * s) * away
     words = f"{label} {angle_deg:.1f}\u00b0".strip()
     size = 0.9 * s
     (w, h), _ = cv2.getTextSize(ascii_text(words), cv2.FONT_HERSHEY_SIMPLEX, 0.6 * size, max(1, round(1.6 * size)))
+    anchor = vertex + (radius + 10 * s + h) * away  # clear of the arc, whichever way it opens
     x = anchor[0] - (w + 8 * s) if away[0] < 0 else anchor[0]
     text(image, words, (int(x), int(anchor[1] - h / 2)), size=0.9, color=colour)
 
