@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -107,7 +108,10 @@ class Analyst:
         with self._cond:
             self._final = (snapshot, done, box)
             self._cond.notify_all()
-        done.wait(timeout_s)
+        deadline = time.monotonic() + timeout_s
+        while not done.wait(0.1) and time.monotonic() < deadline:
+            if self.error is not None or not self._thread.is_alive():  # the worker has died: no answer comes
+                break
         self.raise_error()
         return box[0] if box else None
 

@@ -35,12 +35,49 @@ def _stop_on_signals(stop):
             signal.signal(sig, old)
 
 
+class _Finite(click.FloatRange):
+    """A float range refusing NaN and infinities (click's range lets NaN through)."""
+
+    def convert(self, value, param, ctx):
+        import math
+
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+def _x_display_answers(name: str) -> bool:
+    """Whether the X display ``name`` can be opened (a stale DISPLAY, e.g. over ssh without X
+    forwarding, makes Qt abort the whole process); True where libX11 cannot be loaded to ask."""
+    import ctypes
+    import ctypes.util
+
+    library = ctypes.util.find_library("X11")
+    if library is None:
+        return True
+    try:
+        x11 = ctypes.CDLL(library)
+    except OSError:
+        return True
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    handle = x11.XOpenDisplay(name.encode())
+    if not handle:
+        return False
+    x11.XCloseDisplay(handle)
+    return True
+
+
 def _has_display() -> bool:
     """Whether a window can open (on Linux, Qt aborts the process when there is no display)."""
     if not sys.platform.startswith("linux"):
         return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-                or os.environ.get("QT_QPA_PLATFORM", "").startswith("offscreen"))
+    if os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM", "").startswith("offscreen"):
+        return True
+    display = os.environ.get("DISPLAY")
+    return bool(display) and _x_display_answers(display)
 
 
 def _tally_lines(test: str, result) -> list[str]:
@@ -66,8 +103,8 @@ def _tally_lines(test: str, result) -> list[str]:
               help="Folder for recording.mp4 and what `ankle-cv analyze --out` writes for it, on quit.")
 @click.option("--no-window", is_flag=True, help="No window: record at once (after the countdown), print the live "
               "numbers twice a second, stop at the end of a file, on Ctrl-C or SIGTERM, or after --duration-s.")
-@click.option("--duration-s", type=click.FloatRange(min=0, min_open=True), help="Stop after recording this long.")
-@click.option("--countdown-s", type=click.FloatRange(0, 30), default=3.0, show_default=True,
+@click.option("--duration-s", type=_Finite(min=0, min_open=True), help="Stop after recording this long.")
+@click.option("--countdown-s", type=_Finite(0, 30), default=3.0, show_default=True,
               help="Countdown before a recording starts.")
 def live(camera: int | None, source: str | None, test: str, out_dir: Path, no_window: bool, duration_s: float | None,
          countdown_s: float) -> None:
@@ -93,7 +130,8 @@ def live(camera: int | None, source: str | None, test: str, out_dir: Path, no_wi
     if (camera is None) == (source is None):
         raise click.UsageError("give either --camera N or --source URL|FILE")
     if not no_window and not _has_display():
-        raise click.UsageError("no display to open a window on: run with --no-window")
+        raise click.UsageError("no display to open a window on (DISPLAY unset or not answering): run with "
+                               "--no-window")
     protocol = get_protocol(test)
     settings = protocol.default_settings()
     try:

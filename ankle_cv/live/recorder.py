@@ -120,9 +120,9 @@ class Recorder:
                 if self._done.is_set():  # the writer has gone (an error): nothing more is kept
                     return False
         self.max_wait_s = max(self.max_wait_s, time.monotonic() - waited_from)
+        self.last_time_s = frame.time_s  # before first_time_s: a reader seeing first sees last
         if self.first_time_s is None:
             self.first_time_s = frame.time_s
-        self.last_time_s = frame.time_s
         self.frames += 1
         return True
 
@@ -162,22 +162,32 @@ class Recorder:
                     sink.write(frame.image_bgr)
                     self._written += 1
                     previous = frame.image_bgr
-                except (AnkleCVError, OSError, ValueError) as exc:
+                except BaseException as exc:  # noqa: BLE001 - any failure (a cv2.error too) ends the take's file
                     self._error = exc
         finally:
-            if sink is not None:
-                failed = self._error is not None or self._abandon
-                sink.__exit__(RuntimeError if failed else None, None, None)  # failed: the partial file goes
-            self._done.set()
+            try:
+                if sink is not None:
+                    failed = self._error is not None or self._abandon
+                    sink.__exit__(RuntimeError if failed else None, None, None)  # failed: the partial file goes
+            except BaseException as exc:  # noqa: BLE001 - a file that cannot be closed is the take's error
+                self._error = self._error or exc
+            finally:
+                self._done.set()
 
     def _close(self, *, abandon: bool) -> None:
-        if self._closing:  # closed already
+        if self._closing:  # closing already (an interruption while it did): abandon still counts
+            self._abandon = self._abandon or abandon
             self._thread.join()
             return
         self.stop()
         self._abandon = abandon
         self._closing = True
-        self._queue.put(_END)
+        while not self._done.is_set():  # a writer that has died takes no end marker
+            try:
+                self._queue.put(_END, timeout=0.1)
+                break
+            except queue.Full:
+                continue
         self._thread.join()
 
     def finish(self) -> Recording | None:

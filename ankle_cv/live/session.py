@@ -11,6 +11,7 @@ the loop is slower than the source, frames are dropped and what is shown stays c
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import math
 import threading
@@ -31,6 +32,10 @@ from .processing import FrameProcessor, Processed
 from .recorder import Recorder, Recording
 from .screen import Overlay, draw_live, text_line
 from .window import RollingLandmarks
+
+#: A camera or stream silent this long (after its first frame) has gone: the session ends
+#: with a message (a live view frozen on its last picture would mislead) and the take is kept.
+STALL_END_S = 10.0
 
 #: Seconds of countdown before a take records (phone test apps give about three: time to
 #: put the phone down and step into position).
@@ -167,15 +172,17 @@ class LiveSession:
 
     def _end_take(self, *, at_s: float | None = None) -> None:
         """Stop the take being recorded, close its file and score its last window."""
-        recorder, self.recorder = self.recorder, None
+        recorder = self.recorder
         if recorder is None:
             return
         recorder.stop(at_s)
         if not recorder.started:
+            self.recorder = None
             recorder.abandon()  # stopped during the countdown: the previous take stays
             return
         self.stats.record_max_wait_s = max(self.stats.record_max_wait_s, recorder.max_wait_s)
-        recording = recorder.finish()
+        recording = recorder.finish()  # an interruption in here finds the take still ours to abandon
+        self.recorder = None
         if recording is None:
             return
         self.recording = recording
@@ -212,10 +219,11 @@ class LiveSession:
         recorded; then close the take. Raises what stopped the capture (InputError)."""
         from ..pose.estimator import PoseEstimator
 
-        estimator = self._estimator or PoseEstimator()  # MediaPipe loads before frames flow
-        _warm_up()
         started = time.monotonic()
+        estimator = None
         try:
+            estimator = self._estimator or PoseEstimator()  # MediaPipe loads before frames flow
+            _warm_up()
             if self.record_at_start and self.feed.is_file:
                 self._count_down_printed()
                 self._start_take(-math.inf)
@@ -226,7 +234,18 @@ class LiveSession:
             started = time.monotonic()
             self._loop(estimator, started)
             self._end_take()
-        except BaseException:
+        except Exception:  # a failure (the source, a bug in the live numbers): the take so far is kept
+            recorder, self.recorder = self.recorder, None
+            if recorder is not None and recorder.started:
+                with contextlib.suppress(Exception):
+                    kept = recorder.finish()
+                    if kept is not None:
+                        self.echo(f"the take so far was kept in {kept.path} ({kept.frames} frames): analyse it "
+                                  f"with `ankle-cv analyze {kept.path}`")
+            elif recorder is not None:
+                recorder.abandon()
+            raise
+        except BaseException:  # interrupted while closing: nothing is kept
             if self.recorder is not None:
                 self.recorder.abandon()
                 self.recorder = None
@@ -237,7 +256,7 @@ class LiveSession:
             self.feed.stop()
             self.analyst.stop()
             self.display.close()
-            if self._estimator is None:
+            if self._estimator is None and estimator is not None:
                 estimator.close()
         return SessionResult(self.recording, self.final, self.final_tally, self.stats)
 
@@ -259,6 +278,7 @@ class LiveSession:
 
     def _take_loop(self, processor: FrameProcessor, started_s: float) -> None:
         seen_frame = False
+        last_frame_s = time.monotonic()
         while not self.stop_event.is_set():
             frame = self.feed.slot.take(timeout_s=0.1)  # the newest frame: the others were dropped
             self.feed.raise_error()
@@ -267,6 +287,11 @@ class LiveSession:
                 if self.feed.ended:
                     if not seen_frame:
                         raise InputError("gave no frames", path=self.feed.name)
+                    if not self.feed.is_file:  # a camera unplugged, a stream that closed
+                        self.echo(f"{self.feed.name} stopped sending frames: the session ends here")
+                    return
+                if seen_frame and not self.feed.is_file and time.monotonic() - last_frame_s > STALL_END_S:
+                    self.echo(f"no picture from {self.feed.name} for {STALL_END_S:.0f} s: the session ends here")
                     return
                 if not seen_frame and time.monotonic() - started_s > FIRST_FRAME_TIMEOUT_S:
                     raise InputError(f"no frame arrived within {FIRST_FRAME_TIMEOUT_S:.0f} s (the stream does not "
@@ -275,6 +300,7 @@ class LiveSession:
                     return
                 continue
             seen_frame = True
+            last_frame_s = time.monotonic()
             action = self._show(processor.process(frame))
             if action is Action.QUIT:
                 return
