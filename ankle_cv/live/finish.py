@@ -25,6 +25,8 @@ def analyze_recording(recording: Recording, test: str, settings, out_dir: str | 
     """
     from ..pipeline import analyze_video, write_outputs
 
+    # an earlier session's report must not stand beside this recording, even if analysing it fails
+    (Path(out_dir) / "report.json").unlink(missing_ok=True)
     analysis = analyze_video(recording.path, test, settings, cache_dir=cache_dir, progress=progress)
     written = write_outputs(analysis, out_dir, visuals=True, video=recording.path)
     return analysis, written
