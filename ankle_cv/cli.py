@@ -292,7 +292,7 @@ def batch(ctx: click.Context, inputs: tuple[str, ...], out_dir: Path, test: str,
     command again skips videos already complete for the same content, settings and version.
     """
     from .batch.inputs import parse_shard
-    from .batch.run import plan, run_batch
+    from .batch.run import batch_fingerprint, plan, run_batch
     from .pipeline import check_output_dir
     from .pose.runner import cores
 
@@ -306,7 +306,8 @@ def batch(ctx: click.Context, inputs: tuple[str, ...], out_dir: Path, test: str,
         jobs = plan(list(inputs), out_dir, test=test, settings=settings, cache_dir=_cache(cache_dir, no_cache),
                     shard_k_n=shard_k_n, rescore=rescore, visuals=report_html, blur_faces=blur_faces)
         plan_info = {"shard": list(shard_k_n) if shard_k_n else None, "videos": len(jobs),
-                     "fingerprint": jobs[0].fingerprint if jobs else None, "rescore": rescore}
+                     "fingerprint": batch_fingerprint(test, settings, visuals=report_html, blur_faces=blur_faces),
+                     "rescore": rescore}
         counts = run_batch(jobs, out_dir, workers=workers or cores(), timeout_s=timeout_s, scheduler=scheduler,
                            plan_info=plan_info)
     except AnkleCVError as exc:

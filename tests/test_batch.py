@@ -319,3 +319,10 @@ def test_an_empty_shard_still_writes_its_summary(tmp_path):
     done = _batch(tmp_path / "in", "--out", tmp_path / "out", "--shard", f"{empty}/2")
     doc = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert done.returncode == 0 and doc["videos"] == 0 and doc["complete"] and doc["plan"]["shard"] == [empty, 2]
+    # ... stamped like any shard of the same batch, so that batch-merge accepts it
+    from ankle_cv.batch.run import batch_fingerprint
+    from ankle_cv.protocols.knee_to_wall import KneeToWallSettings
+    from ankle_cv.protocols.squat import SquatSettings
+
+    defaults = {"knee-to-wall": KneeToWallSettings(), "squat": SquatSettings()}
+    assert doc["plan"]["fingerprint"] == batch_fingerprint("knee-to-wall", defaults)

@@ -12,6 +12,11 @@ from .jobs import Job, fingerprint
 from .summary import write_summary
 
 
+def batch_fingerprint(test: str, settings: dict, *, visuals: bool = False, blur_faces: bool = True) -> str:
+    """The fingerprint of a batch's outputs (the same for every shard, even an empty one)."""
+    return fingerprint(test, settings, outputs={"visuals": visuals, "blur_faces": blur_faces} if visuals else None)
+
+
 def plan(items: list[str], out_dir: Path, *, test: str, settings: dict, cache_dir: Path | None,
          shard_k_n: tuple[int, int] | None = None, rescore: bool = False, visuals: bool = False,
          blur_faces: bool = True) -> list[Job]:
@@ -20,7 +25,7 @@ def plan(items: list[str], out_dir: Path, *, test: str, settings: dict, cache_di
     videos = collect_inputs(items)
     if shard_k_n is not None:
         videos = shard(videos, *shard_k_n)
-    stamp = fingerprint(test, settings, outputs={"visuals": visuals, "blur_faces": blur_faces} if visuals else None)
+    stamp = batch_fingerprint(test, settings, visuals=visuals, blur_faces=blur_faces)
     out_dir, cache_dir = Path(out_dir).absolute(), Path(cache_dir).absolute() if cache_dir else None
     return [Job(video=str(v), out_dir=str(out_dir / output_name(v)), test=test, settings=settings,
                 cache_dir=str(cache_dir) if cache_dir else None, fingerprint=stamp, rescore=rescore,
