@@ -342,7 +342,7 @@ class _ScriptedDisplay:
         return None
 
     def close(self):
-        pass
+        """Nothing to release."""
 
 
 class _SyntheticPose:
@@ -359,7 +359,7 @@ class _SyntheticPose:
         return row
 
     def close(self):
-        pass
+        """Nothing to release."""
 
 
 def test_takes_start_after_the_countdown_stop_and_survive_a_cancelled_retake(tmp_path):

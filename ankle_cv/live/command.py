@@ -23,11 +23,9 @@ def _stop_on_signals(stop):
         stop.set()
 
     previous = {}
-    try:
+    with contextlib.suppress(ValueError):  # not the main thread: signals stay as they were
         for sig in (signal.SIGINT, signal.SIGTERM):
             previous[sig] = signal.signal(sig, handler)
-    except ValueError:  # not the main thread: signals stay as they were
-        pass
     try:
         yield
     finally:

@@ -82,4 +82,4 @@ class PrintDisplay:
         return None
 
     def close(self) -> None:
-        pass
+        """Nothing to close: the printer holds no resource."""
