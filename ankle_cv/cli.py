@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ import click
 
 from . import __version__
 from .errors import AnkleCVError
+from .options import Finite
 from .vocab import ExitCode
 
 #: Settings named by errors' hints, and the flag that sets each.
@@ -28,16 +28,6 @@ class UserError(click.ClickException):
             message += f", or pass {FLAGS[error.hint]}"
         super().__init__(message)
         self.exit_code = int(error.exit_code)
-
-
-class Finite(click.FloatRange):
-    """A float range that also refuses NaN and infinities (click's range lets NaN through)."""
-
-    def convert(self, value, param, ctx):
-        number = super().convert(value, param, ctx)
-        if not math.isfinite(number):
-            self.fail(f"{value!r} is not a finite number", param, ctx)
-        return number
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from ..options import Finite
+
 
 @contextlib.contextmanager
 def _stop_on_signals(stop):
@@ -31,18 +33,6 @@ def _stop_on_signals(stop):
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
-
-
-class _Finite(click.FloatRange):
-    """A float range refusing NaN and infinities (click's range lets NaN through)."""
-
-    def convert(self, value, param, ctx):
-        import math
-
-        number = super().convert(value, param, ctx)
-        if not math.isfinite(number):
-            self.fail(f"{value!r} is not a finite number", param, ctx)
-        return number
 
 
 def _x_display_answers(name: str) -> bool:
@@ -101,8 +91,8 @@ def _tally_lines(test: str, result) -> list[str]:
               help="Folder for recording.mp4 and what `ankle-cv analyze --out` writes for it, on quit.")
 @click.option("--no-window", is_flag=True, help="No window: record at once (after the countdown), print the live "
               "numbers twice a second, stop at the end of a file, on Ctrl-C or SIGTERM, or after --duration-s.")
-@click.option("--duration-s", type=_Finite(min=0, min_open=True), help="Stop after recording this long.")
-@click.option("--countdown-s", type=_Finite(0, 30), default=3.0, show_default=True,
+@click.option("--duration-s", type=Finite(min=0, min_open=True), help="Stop after recording this long.")
+@click.option("--countdown-s", type=Finite(0, 30), default=3.0, show_default=True,
               help="Countdown before a recording starts.")
 def live(camera: int | None, source: str | None, test: str, out_dir: Path, no_window: bool, duration_s: float | None,
          countdown_s: float) -> None:
