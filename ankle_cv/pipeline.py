@@ -197,17 +197,19 @@ def write_outputs(analysis: Analysis, out_dir: str | os.PathLike, *, landmarks: 
             if landmarks:
                 analysis.series.save(stage.path("landmarks.npz"))
             stage.path("summary.txt").write_text(analysis.summary() + "\n", encoding="utf-8")
+            decoded = None
+            if overlay:  # first: its pass over the video also keeps the report's key frames
+                from .visual.overlay import key_frame_numbers, write_overlay
+
+                info = write_overlay(analysis, stage.path("overlay.mp4"), video=video, blur_faces=blur_faces,
+                                     progress=overlay_progress, keep=key_frame_numbers(analysis) if visuals else ())
+                decoded = info.kept
+                if on_overlay is not None:
+                    on_overlay(info)
             if visuals:
                 from .visual.files import write_visuals
 
-                write_visuals(analysis, stage, video=video, blur_faces=blur_faces)
-            if overlay:
-                from .visual.overlay import write_overlay
-
-                info = write_overlay(analysis, stage.path("overlay.mp4"), video=video, blur_faces=blur_faces,
-                                     progress=overlay_progress)
-                if on_overlay is not None:
-                    on_overlay(info)
+                write_visuals(analysis, stage, video=video, blur_faces=blur_faces, decoded=decoded)
             write_report(analysis.report(), stage.path("report.json"))
             names = list(stage.names)
     except OSError as exc:

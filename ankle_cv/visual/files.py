@@ -17,9 +17,11 @@ def _jpeg(image) -> bytes:
     return data.tobytes() if ok else b""
 
 
-def write_visuals(analysis, stage, *, video: str | os.PathLike | None, blur_faces: bool = True) -> None:
-    """Write plot.png and report.html through ``stage.path(name)``. Without the video at hand
-    (a rescore of a moved video) the report says so instead of showing frames."""
+def write_visuals(analysis, stage, *, video: str | os.PathLike | None, blur_faces: bool = True,
+                  decoded: dict | None = None) -> None:
+    """Write plot.png and report.html through ``stage.path(name)``; ``decoded`` holds the key
+    frames' pictures where the overlay's pass kept them. Without the video at hand (a rescore
+    of a moved video) the report says so instead of showing frames."""
     from ..errors import AnkleCVError
     from .html import render_html
     from .overlay import key_frame_images
@@ -32,7 +34,8 @@ def write_visuals(analysis, stage, *, video: str | os.PathLike | None, blur_face
     else:
         try:
             frames = [(key, _jpeg(image)) for key, image in key_frame_images(analysis, video=video,
-                                                                             blur_faces=blur_faces)]
+                                                                             blur_faces=blur_faces,
+                                                                             decoded=decoded)]
         except AnkleCVError as exc:
             note = f"the frames could not be read: {exc.reason}"
     page = render_html(analysis, plot_png=plot_path.read_bytes(), frames=frames, frames_note=note,

@@ -23,7 +23,8 @@ h1{font-size:1.5em;margin:0 0 4px}h2{font-size:1.15em;margin:28px 0 8px;border-b
 th,td{border:1px solid #ccc;padding:5px 9px;text-align:left;vertical-align:top}th{background:#f3f3f5}
 td.num{text-align:right;font-variant-numeric:tabular-nums}.big{font-size:1.25em;font-weight:600}
 .flag{color:#b3261e;font-weight:600}.ok{color:#1e7b34;font-weight:600}.muted{color:#666}.warn{color:#a05a00;font-weight:600}
-img{max-width:100%;border:1px solid #ddd}figure{margin:10px 0 18px}figcaption{font-size:.9em;color:#444}
+img{max-width:100%;border:1px solid #ddd}figure img{max-height:720px;width:auto}
+figure{margin:10px 0 18px}figcaption{font-size:.9em;color:#444}
 pre{background:#f6f6f8;padding:10px;overflow-x:auto;font-size:.82em;white-space:pre-wrap}
 ul.warn li{color:#8a4b00}@media print{body{margin:0}}
 """

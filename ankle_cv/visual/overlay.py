@@ -28,6 +28,8 @@ class OverlayInfo:
     codec: str
     frames: int
     faceless_frames: int
+    #: The decoded pictures of the frames asked to be kept (``keep``), before any drawing.
+    kept: dict = dataclasses.field(default_factory=dict, repr=False)
 
 
 #: Key frames in the report are scaled down to this width at most (px).
@@ -58,9 +60,10 @@ def draw_frame(image: np.ndarray, series, track, frame: int, faces: np.ndarray |
 
 
 def write_overlay(analysis, path: str | os.PathLike, *, video: str | os.PathLike, blur_faces: bool = True,
-                  progress=None) -> OverlayInfo:
+                  progress=None, keep=()) -> OverlayInfo:
     """Write the annotated MP4 of ``analysis`` from its ``video`` (atomically: a hidden file
-    renamed into place when complete). ``progress(n)`` is called per frame written."""
+    renamed into place when complete). ``progress(n)`` is called per frame written; the
+    frames numbered in ``keep`` are returned undrawn (the report's key frames: one decode)."""
     from ..errors import InputError
     from ..io.sink import VideoSink
     from ..io.source import probe, read_frames
@@ -69,6 +72,7 @@ def write_overlay(analysis, path: str | os.PathLike, *, video: str | os.PathLike
     info = probe(video)
     faces = _faces(series, blur_faces)
     frames = faceless = 0
+    keep, kept = set(keep), {}
     frames_iter = read_frames(video)
     first = next(frames_iter, None)
     if first is None:
@@ -78,18 +82,27 @@ def write_overlay(analysis, path: str | os.PathLike, *, video: str | os.PathLike
     with VideoSink(path, fps=info.fps, size=(w, h + strip.height)) as sink:
         for fr in itertools.chain([first], frames_iter):
             image = fr.image_bgr
+            if fr.index in keep:
+                kept[fr.index] = image.copy()
             faceless += not draw_frame(image, series, track, fr.index, faces)
             sink.write(np.vstack([image, strip.render(fr.index)]))
             frames += 1
             if progress is not None:
                 progress(frames)
-    return OverlayInfo(str(path), sink.codec or "", frames, faceless)
+    return OverlayInfo(str(path), sink.codec or "", frames, faceless, kept)
 
 
-def key_frame_images(analysis, *, video: str | os.PathLike, blur_faces: bool = True) -> list[tuple[object, np.ndarray]]:
+def key_frame_numbers(analysis) -> set[int]:
+    """The frames the report shows (for :func:`write_overlay`'s ``keep``)."""
+    return {k.frame for k in analysis.protocol.track(analysis.result).key_frames}
+
+
+def key_frame_images(analysis, *, video: str | os.PathLike, blur_faces: bool = True,
+                     decoded: dict | None = None) -> list[tuple[object, np.ndarray]]:
     """The annotated picture of each key frame of the result (best angle, rep bottom), in one
-    pass over the video, at most :data:`KEY_FRAME_MAX_WIDTH_PX` wide: [(KeyFrame, BGR image)].
-    A key frame whose face cannot be blurred is left out (not shown unblurred)."""
+    pass over the video (none where ``decoded`` holds them already), at most
+    :data:`KEY_FRAME_MAX_WIDTH_PX` wide: [(KeyFrame, BGR image)]. A key frame whose face
+    cannot be blurred is left out (not shown unblurred)."""
     import cv2
 
     from ..io.source import read_frames
@@ -99,8 +112,9 @@ def key_frame_images(analysis, *, video: str | os.PathLike, blur_faces: bool = T
     if not wanted:
         return []
     faces = _faces(series, blur_faces)
-    decoded = {fr.index: fr.image_bgr for fr in read_frames(video, start=wanted[0], stop=wanted[-1] + 1)
-               if fr.index in wanted}
+    if decoded is None or not set(wanted) <= set(decoded):
+        decoded = {fr.index: fr.image_bgr for fr in read_frames(video, start=wanted[0], stop=wanted[-1] + 1)
+                   if fr.index in wanted}
     out = []
     for key in track.key_frames:
         if key.frame not in decoded:

@@ -74,12 +74,14 @@ def plot_squat(result, path: str | os.PathLike) -> None:
     fig, axes = _figure(1, 2, (9, 3.4))
     ax_fppa, ax_turn = axes[0]
     numbers = [rep.number for rep in result.reps]
+    measured = set()  # the panels with at least one rep's value
     for li, leg in enumerate(LEGS):
         fppa = [getattr(rep.fppa_deg, leg) if rep.fppa_deg is not None else None for rep in result.reps]
         turn = [rep.turnout[leg].change_deg if rep.turnout and rep.turnout.get(leg) else None for rep in result.reps]
         for ax, values in ((ax_fppa, fppa), (ax_turn, turn)):
             pts = [(n, v) for n, v in zip(numbers, values) if v is not None]
             if pts:
+                measured.add(ax)
                 x, y = zip(*pts)
                 ax.plot(np.asarray(x) + (li - 0.5) * 0.15, y, "o", color=LEG_COLOURS[li], label=leg, ms=7)
     threshold = refs.fppa_threshold_deg(sex)
@@ -96,9 +98,9 @@ def plot_squat(result, path: str | os.PathLike) -> None:
         ax.grid(alpha=0.3)
         if numbers:
             ax.set_xticks(numbers)
-        if len(ax.lines) <= 2:  # only the two reference lines: no rep measured this
+        if ax not in measured:
             ax.text(0.5, 0.5, "not measured: no front-view rep", ha="center", va="center", transform=ax.transAxes,
                     color="#666666")
-        elif ax.get_legend_handles_labels()[0]:
+        else:
             ax.legend(fontsize=8)
     _save(fig, path)
