@@ -108,6 +108,65 @@ def small_squat_suite() -> dict:
     }
 
 
+def issue12_suite() -> dict:
+    """14 clips for issue 12 (cm, crest angle, far leg, not-a-knee-to-wall), 8-11 s each.
+
+    Ten knee-to-wall clips (near and far tested leg, both legs and facings, three drives each):
+    a wall at a known toe distance on all, chosen so that the front of the knee just touches
+    the wall at the highest peak (gap < 1 mm; one clip stops 2 cm short), an ArUco marker on
+    eight, a lunge stagger of 45-75 cm on eight, small heel lifts (0.5-1 cm) on two, one with
+    the camera pitched -8 deg, one with 0.5 deg hand-held shake, one in leggings, one portrait.
+    Then two single-leg hinges and two walking lunges, which must get no verdict.
+    """
+    from dataclasses import replace
+
+    from ankle_cv_render import Appearance, SingleLegHinge, WalkingLunge
+    from ankle_cv_render.motion import touch_toe_to_wall_cm
+
+    def ktw(*, gap_cm: float = 0.0, marker_cm: float | None = None, **kw) -> KneeToWall:
+        """A knee-to-wall clip whose knee front reaches the wall (plus gap_cm) at its top peak."""
+        base = KneeToWall(**kw)
+        touch = np.ceil(touch_toe_to_wall_cm(base) * 10.0) / 10.0
+        return replace(base, toe_to_wall_cm=float(touch + gap_cm), marker_cm=marker_cm)
+
+    hd, sd = dict(width_px=1280, height_px=720), dict(width_px=960, height_px=540)
+    return {
+        "i12_near_rr": ktw(tested_leg="right", facing="right", peak_tibia_deg=(30.0, 36.0, 40.0),
+                           marker_cm=10.0, seed=1201, **hd),
+        "i12_near_ll": ktw(tested_leg="left", facing="left", peak_tibia_deg=(26.0, 32.0, 35.0),
+                           marker_cm=10.0, back_foot_cm=50.0, seed=1202, **sd),
+        "i12_far_lr": ktw(tested_leg="left", facing="right", peak_tibia_deg=(32.0, 38.0, 42.0),
+                          marker_cm=10.0, back_foot_cm=60.0, seed=1203, **hd),
+        "i12_far_rl": ktw(tested_leg="right", facing="left", peak_tibia_deg=(28.0, 34.0, 38.0),
+                          marker_cm=10.0, back_foot_cm=75.0, seed=1204, **sd),
+        "i12_far_lr_nomarker": ktw(tested_leg="left", facing="right", peak_tibia_deg=(35.0, 40.0, 44.0),
+                                   back_foot_cm=45.0, seed=1205, **hd),
+        "i12_far_rl_portrait": ktw(tested_leg="right", facing="left", peak_tibia_deg=(30.0, 35.0, 39.0),
+                                   marker_cm=12.0, back_foot_cm=55.0, seed=1206, width_px=720,
+                                   height_px=1280),
+        "i12_near_rr_pitch": ktw(tested_leg="right", facing="right", peak_tibia_deg=(34.0, 38.0, 42.0),
+                                 marker_cm=10.0, back_foot_cm=55.0, camera_pitch_deg=-8.0,
+                                 camera_height_m=1.1, seed=1207, **hd),
+        "i12_far_lr_shake": ktw(tested_leg="left", facing="right", peak_tibia_deg=(30.0, 36.0, 41.0),
+                                marker_cm=10.0, back_foot_cm=65.0, shake_deg=0.5, seed=1208, **sd),
+        "i12_near_ll_gap": ktw(gap_cm=2.0, tested_leg="left", facing="left",
+                               peak_tibia_deg=(33.0, 37.0, 40.0), marker_cm=10.0, back_foot_cm=50.0,
+                               heel_lift=HeelLift(trial=3, onset_s=0.8, peak_height_cm=1.0),
+                               appearance=Appearance(legwear_style="leggings"), seed=1209, **sd),
+        "i12_near_rr_lift": ktw(tested_leg="right", facing="right", peak_tibia_deg=(36.0, 40.0, 38.0),
+                                back_foot_cm=45.0,
+                                heel_lift=HeelLift(trial=2, onset_s=0.8, peak_height_cm=0.5),
+                                seed=1210, **sd),
+        "i12_hinge_r": SingleLegHinge(facing="right", stance_leg="right", peak_trunk_deg=(50.0, 62.0, 72.0),
+                                      seed=1211, **hd),
+        "i12_hinge_l": SingleLegHinge(facing="left", stance_leg="right", peak_trunk_deg=(45.0, 55.0, 65.0),
+                                      stance_knee_flexion_deg=25.0, seed=1212, **sd),
+        "i12_lunge_r": WalkingLunge(facing="right", first_leg="right", step_cm=75.0, seed=1213, **hd),
+        "i12_lunge_l": WalkingLunge(facing="left", first_leg="left", step_cm=65.0,
+                                    front_knee_flexion_deg=80.0, seed=1214, **sd),
+    }
+
+
 def _render_fingerprint() -> str:
     """Changes whenever the renderer's code does, so cached renders go stale with it."""
     import ankle_cv_render

@@ -11,9 +11,9 @@ Importing this package loads numpy only; OpenCV loads when frames are written.
 """
 
 from .figure import Appearance
-from .scenarios import HeelLift, KneeToWall, SquatFront, SquatSide
+from .scenarios import HeelLift, KneeToWall, SingleLegHinge, SquatFront, SquatSide, WalkingLunge
 from .truth import Truth
 from .video import render_clip
 
-__all__ = ["Appearance", "HeelLift", "KneeToWall", "SquatFront", "SquatSide", "Truth",
-           "render_clip"]
+__all__ = ["Appearance", "HeelLift", "KneeToWall", "SingleLegHinge", "SquatFront", "SquatSide",
+           "Truth", "WalkingLunge", "render_clip"]

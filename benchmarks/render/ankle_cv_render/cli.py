@@ -1,7 +1,8 @@
 """``ankle-cv-render``: render test videos with exact ground truth.
 
-Subcommands ``knee-to-wall``, ``squat-front`` and ``squat-side`` render one clip (``-o``
-names the .mp4; the truth files go beside it); ``samples DIR`` regenerates the bundled samples.
+Subcommands ``knee-to-wall``, ``squat-front``, ``squat-side``, ``hinge`` and ``walking-lunge``
+render one clip (``-o`` names the .mp4; the truth files go beside it); ``samples DIR``
+regenerates the bundled samples.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 import click
 
 from .figure import Appearance
-from .scenarios import HeelLift, KneeToWall, SquatFront, SquatSide
+from .scenarios import HeelLift, KneeToWall, SingleLegHinge, SquatFront, SquatSide, WalkingLunge
 
 _COLOR_NAMES = ("skin", "hair", "shirt", "legwear", "sock", "shoe", "sole", "floor", "wall",
                 "side_wall")
@@ -102,6 +103,9 @@ def _run(build):
         for h in doc["heel_lifts"]:
             click.echo(f"  heel lift {h['leg']}: frames {h['start_frame']}-{h['end_frame']}, "
                        f"peak {h['peak_height_cm']:.1f} cm")
+        for r in doc.get("reps", []):
+            click.echo(f"  rep ({doc['motion']}): frames {r['start_frame']}-{r['end_frame']}, "
+                       f"trunk {r['trunk_deg']:.1f} deg at frame {r['peak_frame']}")
         for r in doc["squat_reps"]:
             click.echo(f"  rep: bottom frame {r['bottom_frame']}, FPPA L/R {r['fppa_deg']['left']:.1f}"
                        f"/{r['fppa_deg']['right']:.1f} deg, turn-out L/R {r['turnout_deg']['left']:.1f}"
@@ -129,6 +133,20 @@ def render() -> None:
 @click.option("--heel-lift-hold-s", default=0.3, show_default=True, type=float)
 @click.option("--heel-lift-fall-s", default=0.35, show_default=True, type=float)
 @click.option("--no-wall", is_flag=True, help="Do not draw the wall the person faces.")
+@click.option("--toe-to-wall-cm", type=float,
+              help="Wall this far ahead of the tested shoe's toe tip (3-30); default: 5 cm ahead "
+                   "of the knee centre at the furthest drive.")
+@click.option("--marker-cm", type=float,
+              help="ArUco marker (DICT_4X4_50 id 0) of this side on a card against the wall "
+                   "(4-20; needs --toe-to-wall-cm).")
+@click.option("--marker-offset-cm", default=-8.0, show_default=True, type=float,
+              help="Card this much nearer the camera than the tested foot's midline (6-30), or, "
+                   "negative, behind it (-30 to -6).")
+@click.option("--marker-lift-cm", default=12.0, show_default=True, type=float,
+              help="Height of the card's marker part above the floor (0-20).")
+@click.option("--back-foot-cm", type=float,
+              help="Back ankle this far behind the front one (25-85); default: as far as the "
+                   "back leg reaches flat, at most 45.")
 @_run
 def knee_to_wall(*, peak_tibia_deg, heel_lift_trial, heel_lift_onset_s, heel_lift_peak_cm,
                  heel_lift_rise_s, heel_lift_hold_s, heel_lift_fall_s, no_wall, **kw):
@@ -178,6 +196,34 @@ def squat_front(**kw):
 def squat_side(*, heel_lift_reps, **kw):
     """Bodyweight squat from the side, with a heel lift at depth."""
     return SquatSide(heel_lift_reps=tuple(heel_lift_reps) or None, **kw)
+
+
+@render.command("hinge")
+@_capture_options
+@click.option("--facing", type=click.Choice(["left", "right"]), default="right", show_default=True)
+@click.option("--stance-leg", type=click.Choice(["left", "right"]), default="right", show_default=True)
+@click.option("--reps", "n_reps", default=3, show_default=True, type=int)
+@click.option("--peak-trunk-deg", multiple=True, type=float,
+              help="Trunk pitch at the bottom (40-80); once, or once per rep [60].")
+@click.option("--stance-knee-flexion-deg", default=18.0, show_default=True, type=float)
+@_run
+def hinge(*, peak_trunk_deg, **kw):
+    """Single-leg hinge (one-leg Romanian deadlift) from the side: not a knee-to-wall test."""
+    return SingleLegHinge(peak_trunk_deg=tuple(peak_trunk_deg) or (60.0,), **kw)
+
+
+@render.command("walking-lunge")
+@_capture_options
+@click.option("--facing", type=click.Choice(["left", "right"]), default="right", show_default=True)
+@click.option("--first-leg", type=click.Choice(["left", "right"]), default="right", show_default=True)
+@click.option("--reps", "n_reps", default=3, show_default=True, type=int)
+@click.option("--step-cm", default=75.0, show_default=True, type=float,
+              help="Front ankle ahead of the back one in the lunge (50-100).")
+@click.option("--front-knee-flexion-deg", default=90.0, show_default=True, type=float)
+@_run
+def walking_lunge(**kw):
+    """Walking lunge from the side: not a knee-to-wall test."""
+    return WalkingLunge(**kw)
 
 
 @render.command("samples")

@@ -35,6 +35,12 @@ class Appearance:
     shape unchanged, coloured like the shorts). ``model`` is ``"anatomical"`` (the default) or
     ``"capsules"``: legs of symmetric capsules centred on the joint lines and a capsule shoe
     from heel to toe, kept to reproduce the feasibility check's bias (see README.md).
+
+    ``crest_top_cm`` and ``crest_bottom_cm`` place the skin over the anterior tibial crest in
+    front of the knee-ankle centre line (in the shank's sagittal plane, for a 1.75 m person,
+    scaled with height): at the tibial tuberosity (``CREST_TOP_BELOW_KNEE_M`` below the knee
+    centre) and at the distal shin (``CREST_BOTTOM_ABOVE_ANKLE_M`` above the ankle centre). The
+    crest is the straight line between them (see ``crest_line``).
     """
 
     skin: RGB = (0.80, 0.60, 0.47)
@@ -49,8 +55,14 @@ class Appearance:
     floor: RGB = (0.52, 0.45, 0.38)
     wall: RGB = (0.84, 0.83, 0.79)
     side_wall: RGB = (0.78, 0.80, 0.83)
+    crest_top_cm: float = 4.5
+    crest_bottom_cm: float = 2.3
 
     def __post_init__(self) -> None:
+        for name, lo, hi in (("crest_top_cm", 3.5, 6.0), ("crest_bottom_cm", 2.0, 3.5)):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and lo <= value <= hi):
+                raise ValueError(f"{name} must be a number in [{lo:g}, {hi:g}], got {value!r}")
         if self.model not in ("anatomical", "capsules"):
             raise ValueError(f"model must be 'anatomical' or 'capsules', not {self.model!r}")
         if self.legwear_style not in ("shorts", "leggings"):
@@ -76,6 +88,7 @@ class _Builder:
         self.k = pose.anthro.scale
         self.prims: list = []
         self.part = ""
+        self.leg = ""
         p = pose.points
         self.origins = {"pelvis": p["pelvis"], "trunk": p["lumbar"], "head": p["head"]}
         for leg in SIDES:
@@ -93,7 +106,7 @@ class _Builder:
         """Round cone between world points; radii in reference metres; ``color2`` beyond the
         fraction ``split`` of the way from a to b."""
         self.prims.append(RoundCone(a_m=a, b_m=b, ra_m=ra * self.k, rb_m=rb * self.k, color=color,
-                                    color2=color2, split=split, part=self.part))
+                                    color2=color2, split=split, part=self.part, leg=self.leg))
 
     def ell(self, seg: str, center, semi, color: RGB, *, clip=(), center_m=None,
             tilt_deg: float = 0.0, color2: RGB | None = None, split=None) -> None:
@@ -116,10 +129,11 @@ class _Builder:
         self.prims.append(Ellipsoid(
             center_m=c, axes=axes, semi_m=tuple(float(v) * self.k for v in semi), color=color,
             clip=tuple(local(*slab) for slab in clip), color2=color2,
-            split=None if split is None else local(*split), part=self.part))
+            split=None if split is None else local(*split), part=self.part, leg=self.leg))
 
 
 def _leg(b: _Builder, leg: str, look: Appearance) -> None:
+    b.leg = leg
     side, s = SIDES[leg], suffix(leg)
     a, k = b.pose.anthro, b.k
     lt, ls = a.thigh_m / k, a.shank_m / k
@@ -154,17 +168,25 @@ def _leg(b: _Builder, leg: str, look: Appearance) -> None:
     pat_c = b.pose.points["knee" + s] + direction * 0.039 * k
     pat_axes = np.stack([direction, unit(np.cross(fz, direction)), fz], -1)
     b.prims.append(Ellipsoid(center_m=pat_c, axes=pat_axes,
-                             semi_m=(0.012 * k, 0.026 * k, 0.024 * k), color=bare, part="patella"))
+                             semi_m=(0.012 * k, 0.026 * k, 0.024 * k), color=bare, part="patella",
+                             leg=leg))
     # Shank, asymmetric about the knee-ankle line: tibial tuberosity and crest in front, the
     # calf (both gastrocnemius heads) bulging behind, Achilles tendon down to the heel; an
     # ankle sock from 5 cm above the ankle centre.
     cuff_y = -ls + 0.05
-    main_a, main_b = [-0.006, -0.03, 0.0], [-0.002, -ls + 0.035, 0.0]
+    # (the main cone's distal end sits 1.2 cm behind the centre line so the crest stays in front)
+    main_a, main_b = [-0.006, -0.03, 0.0], [-0.012, -ls + 0.035, 0.0]
     b.part = "shank"
     b.cone(b.at(sh, main_a), 0.046, b.at(sh, main_b), 0.028, bare, look.sock,
            (cuff_y - main_a[1]) / (main_b[1] - main_a[1]))
     b.part = "tuberosity"
     b.ell(sh, [0.026, -0.075, 0.0], [0.016, 0.03, 0.02], bare)
+    # Anterior tibial crest: a capsule whose front surface is exactly the crest line.
+    b.part = "crest"
+    top, bottom = crest_local(b.pose.anthro, look)
+    u = (bottom - top) / np.linalg.norm(bottom - top)
+    n = np.array([-u[1], u[0], 0.0]) if -u[1] > 0 else np.array([u[1], -u[0], 0.0])
+    b.cone(b.at(sh, top - _CREST_R * n), _CREST_R, b.at(sh, bottom - _CREST_R * n), _CREST_R, bare)
     b.part = "calf"
     b.ell(sh, [-0.036, -0.14, -side * 0.004], [0.048, 0.135, 0.046], bare)
     ach_a, ach_b = [-0.026, -0.20, 0.0], [-0.016, -ls + 0.055, 0.0]
@@ -179,6 +201,77 @@ def _leg(b: _Builder, leg: str, look: Appearance) -> None:
     b.ell(sh, [-0.010, -ls - 0.008, side * 0.029], [0.012, 0.014, 0.009], look.sock)
     b.ell(sh, [0.004, -ls + 0.006, -side * 0.027], [0.012, 0.014, 0.009], look.sock)
     _shoe(b, leg, look)
+
+
+#: Tibial tuberosity level below the knee centre, and the distal end of the crest above the
+#: ankle centre (reference metres for a 1.75 m person, scaled with height).
+CREST_TOP_BELOW_KNEE_M = 0.075
+CREST_BOTTOM_ABOVE_ANKLE_M = 0.07
+#: Radius of the crest's capsule (the rounded front of the tibia under the skin).
+_CREST_R = 0.018
+#: Span an inclinometer sits on: from 15 cm below the tibial tuberosity, 12 cm long (Bennell
+#: 1998 placed it 15 cm below the tuberosity).
+INCLINOMETER_BELOW_TUBEROSITY_M = 0.15
+INCLINOMETER_LENGTH_M = 0.12
+
+
+def crest_local(anthro, look: Appearance) -> tuple[np.ndarray, np.ndarray]:
+    """Ends of the crest line in the shank frame, reference metres (origin at the knee centre).
+
+    Returns
+    -------
+    (ndarray of shape (3,), ndarray of shape (3,))
+        Top (tuberosity level) and bottom (distal shin) skin points, x anterior, y up.
+    """
+    ls = anthro.shank_m / anthro.scale
+    top = np.array([look.crest_top_cm / 100.0, -CREST_TOP_BELOW_KNEE_M, 0.0])
+    bottom = np.array([look.crest_bottom_cm / 100.0, -ls + CREST_BOTTOM_ABOVE_ANKLE_M, 0.0])
+    return top, bottom
+
+
+def crest_line(pose: Pose, look: Appearance, leg: str) -> tuple[np.ndarray, np.ndarray]:
+    """World points on the anterior crest line at the ends of the inclinometer span.
+
+    The span runs from ``INCLINOMETER_BELOW_TUBEROSITY_M`` below the tuberosity level down
+    ``INCLINOMETER_LENGTH_M``; the crest is straight, so its angle is the crest line's angle.
+
+    Returns
+    -------
+    (ndarray of shape (T, 3), ndarray of shape (T, 3))
+        Upper and lower points.
+    """
+    top, bottom = crest_local(pose.anthro, look)
+    s = suffix(leg)
+    k = pose.anthro.scale
+
+    def on_line(below_knee: float) -> np.ndarray:
+        f = (below_knee + top[1]) / (top[1] - bottom[1])
+        local = top + f * (bottom - top)
+        return pose.points["knee" + s] + apply(pose.frames["shank" + s], local * k)
+
+    upper = CREST_TOP_BELOW_KNEE_M + INCLINOMETER_BELOW_TUBEROSITY_M
+    return on_line(upper), on_line(upper + INCLINOMETER_LENGTH_M)
+
+
+def front_x_m(prims: list, parts: tuple[str, ...], leg: str | None = None) -> np.ndarray:
+    """Most anterior world x of the primitives of some parts, per frame; ``ndarray (T,)``.
+
+    Exact for round cones and unclipped ellipsoids (the only kinds in the knee region).
+    ``leg`` keeps the primitives of one leg (told apart by their ``leg`` tag).
+    """
+    best = None
+    for p in prims:
+        if p.part not in parts or (leg is not None and p.leg != leg):
+            continue
+        if isinstance(p, RoundCone):
+            x = np.maximum(p.a_m[:, 0] + p.ra_m, p.b_m[:, 0] + p.rb_m)
+        else:
+            ext = np.sqrt(np.sum((p.axes[:, 0, :] * np.asarray(p.semi_m)[None, :]) ** 2, -1))
+            x = p.center_m[:, 0] + ext
+        best = x if best is None else np.maximum(best, x)
+    if best is None:
+        raise ValueError(f"no primitives of parts {parts}")
+    return best
 
 
 def _shoe(b: _Builder, leg: str, look: Appearance) -> None:
@@ -218,9 +311,12 @@ def _capsule_leg(b: _Builder, leg: str, look: Appearance) -> None:
     s = suffix(leg)
     p = b.pose.points
     bare = look.skin if look.legwear_style == "shorts" else look.legwear
+    b.leg = leg
     b.part = "capsules"
     b.cone(p["hip" + s], 0.075, p["knee" + s], 0.055, look.legwear)
+    b.part = "knee"
     b.ell("shank" + s, [0.0, 0.0, 0.0], [0.057, 0.057, 0.057], bare)
+    b.part = "capsules"
     b.cone(p["knee" + s], 0.05, p["ankle" + s], 0.035, bare)
     b.ell("shank" + s, [0.0, -b.pose.anthro.shank_m / b.k, 0.0], [0.036, 0.036, 0.036], look.sock)
     b.cone(p["heel" + s], 0.035, p["toe" + s], 0.03, look.shoe)
@@ -279,6 +375,7 @@ def build_figure(pose: Pose, look: Appearance) -> list:
     _torso_head(b, look)
     for leg in SIDES:
         (_leg if look.model == "anatomical" else _capsule_leg)(b, leg, look)
+        b.leg = ""
         _arm(b, leg, look)
     return b.prims
 

@@ -9,11 +9,13 @@ flat, at the longest stance the back leg reaches in every frame (capped at 0.45 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .body import Anthropometry, heel_lift_angle, place_foot, rot_z, sagittal_direction, two_link
+from .body import Anthropometry, apply, heel_lift_angle, place_foot, rot_z, sagittal_direction, two_link
+from .figure import build_figure, front_x_m
+from .room import Card
 from .scenarios import KneeToWall
 from .skeleton import SIDES, Pose, assemble, hip_offset, lumbar_point, shoulder_points
 
@@ -48,12 +50,29 @@ class Motion:
     trials, squat_reps : list of Event
     wall_x_m : float or None
         The facing wall's plane (knee-to-wall only).
+    kind : str
+        What the motion is: ``knee_to_wall``, ``squat``, ``single_leg_hinge``, ``walking_lunge``.
+    reps : list of Event
+        Reps of a hinge (peak = deepest trunk pitch) or a walking lunge (peak = bottom; ``leg``
+        is the front leg).
+    card : Card or None
+        The ArUco marker card.
+    wall_measured : bool
+        The wall stands at a commanded toe distance (per-frame wall truth, textured wall).
     """
 
     pose: Pose
     trials: list[Event]
     squat_reps: list[Event]
     wall_x_m: float | None
+    kind: str = "knee_to_wall"
+    reps: list[Event] = field(default_factory=list)
+    card: Card | None = None
+    wall_measured: bool = False
+
+
+#: Parts whose skin makes the front of the knee (what touches the wall).
+KNEE_FRONT_PARTS = ("knee", "patella", "tuberosity", "crest")
 
 
 def _timeline(sc: KneeToWall, rng: np.random.Generator):
@@ -124,6 +143,12 @@ def knee_to_wall(sc: KneeToWall) -> Motion:
     th = np.radians(tibia)
     knee_f = foot_f.ankle + anthro.shank_m * sagittal_direction(zeros, th)
     thigh_deg = 30.0 + 0.75 * (tibia - 10.0)
+    if sc.back_foot_cm is not None:
+        # A long stagger: flex the front hip more (the hip sinks back about the knee; the knee,
+        # hence the tibia angle, does not move) until the back foot is reachable with its heel
+        # at most 25 deg up.
+        thigh_deg = thigh_deg + _extra_hip_flexion_deg(
+            anthro, knee_f, thigh_deg, front, back, -sc.back_foot_cm / 100.0, max_lift_deg=25.0)
     hip_f = knee_f + anthro.thigh_m * sagittal_direction(zeros, -np.radians(thigh_deg))
     # Pelvis, trunk and head: slight anterior pelvic tilt, trunk leaning with the drive, sway.
     phase = rng.uniform(0, 2 * np.pi, 3)
@@ -143,12 +168,19 @@ def knee_to_wall(sc: KneeToWall) -> Motion:
     ankle_bx = max(float(np.max(hip_b[:, 0] - np.sqrt(reach**2 - dy**2))), -0.45 * k)
     if ankle_bx > -0.25 * k:
         raise ValueError("split stance too short for this motion")
+    back_lift = zeros
+    if sc.back_foot_cm is not None:
+        ankle_bx = -sc.back_foot_cm / 100.0
     ball_b = np.tile([ankle_bx + anthro.ball_fwd_m, 0.0, SIDES[back] * anthro.hip_half_width_m], (n, 1))
-    foot_b = place_foot(anthro, ball_m=ball_b, yaw_rad=zeros, lift_rad=zeros)
+    if sc.back_foot_cm is not None:
+        back_lift = reach_lift(anthro, hip_b, ball_b, reach)
+    foot_b = place_foot(anthro, ball_m=ball_b, yaw_rad=zeros, lift_rad=back_lift)
     fwd = np.tile([1.0, 0.0, 0.0], (n, 1))
     knee_b = two_link(hip_b, foot_b.ankle, anthro.thigh_m, anthro.shank_m, fwd)
     # The wall stands where the front of the knee is at the furthest drive; hands rest on it.
     wall_x = float(np.max(knee_f[:, 0])) + 0.05 * k
+    if sc.toe_to_wall_cm is not None:
+        wall_x = float(np.max(foot_f.toe_point[:, 0])) + sc.toe_to_wall_cm / 100.0
     lumbar = lumbar_point(anthro, pelvis, pelvis_rot)
     wrists, hands = {}, {}
     up, palm = np.tile([0.0, 1.0, 0.0], (n, 1)), np.tile([1.0, 0.0, 0.0], (n, 1))
@@ -161,10 +193,104 @@ def knee_to_wall(sc: KneeToWall) -> Motion:
     knees = {front: knee_f, back: knee_b}
     pose = assemble(anthro, pelvis=pelvis, pelvis_rot=pelvis_rot, trunk_rot=trunk_rot,
                     head_rot=head_rot, feet=feet, foot_yaw_rad={"left": zeros, "right": zeros},
-                    heel_rise_m={front: heel_cm / 100.0, back: zeros}, knees=knees,
-                    wrists=_reachable(anthro, lumbar, trunk_rot, wrists), hands=hands)
+                    heel_rise_m={front: heel_cm / 100.0,
+                                 back: foot_b.heel_point[:, 1] - anthro.heel_point_height_m},
+                    knees=knees, wrists=_reachable(anthro, lumbar, trunk_rot, wrists), hands=hands)
     trials = [Event(front, p["start"], p["peak_f"], p["end"]) for p in plans]
-    return Motion(pose=pose, trials=trials, squat_reps=[], wall_x_m=wall_x if sc.wall else None)
+    card = None
+    if sc.toe_to_wall_cm is not None:
+        knee_front = front_x_m(build_figure(pose, sc.appearance), KNEE_FRONT_PARTS, front)
+        need_cm = (float(knee_front.max()) - float(np.max(foot_f.toe_point[:, 0]))) * 100.0
+        if need_cm > sc.toe_to_wall_cm + 1e-6:
+            raise ValueError(f"the knee would pass through the wall: toe_to_wall_cm must be at "
+                             f"least {need_cm:.2f} for these peaks, got {sc.toe_to_wall_cm:g}")
+        if sc.marker_cm is not None:
+            card = marker_card(anthro, sc, wall_x)
+    return Motion(pose=pose, trials=trials, squat_reps=[], wall_x_m=wall_x if sc.wall else None,
+                  card=card, wall_measured=sc.toe_to_wall_cm is not None)
+
+
+def marker_card(anthro: Anthropometry, sc: KneeToWall, wall_x_m: float) -> Card:
+    """The upright marker card: on the floor, wall-side edge against the wall, in a sagittal
+    plane ``marker_offset_cm`` nearer the camera than the tested foot's midline (negative:
+    behind it), its marker part ``marker_lift_cm`` above the floor."""
+    marker = sc.marker_cm / 100.0
+    size = marker + 2.0 * sc.marker_margin_cm / 100.0
+    lift = sc.marker_lift_cm / 100.0
+    toward_camera = 1.0 if sc.facing == "right" else -1.0  # side views look along -z / +z
+    z = SIDES[sc.tested_leg] * anthro.hip_half_width_m + toward_camera * sc.marker_offset_cm / 100.0
+    right = np.array([1.0 if sc.facing == "right" else -1.0, 0.0, 0.0])
+    return Card(center_m=np.array([wall_x_m - size / 2.0, lift + size / 2.0, z]), right=right,
+                normal=np.array([0.0, 0.0, toward_camera]), marker_m=marker,
+                margin_m=sc.marker_margin_cm / 100.0, lift_m=lift)
+
+
+def touch_toe_to_wall_cm(sc: KneeToWall) -> float:
+    """Toe-to-wall distance at which the front of the knee just touches the wall at the clip's
+    highest peak (independent of where the wall is: the motion does not depend on it)."""
+    motion = knee_to_wall(replace(sc, toe_to_wall_cm=None, marker_cm=None))
+    s = "_" + sc.tested_leg[0]
+    front = front_x_m(build_figure(motion.pose, sc.appearance), KNEE_FRONT_PARTS, sc.tested_leg)
+    return (float(front.max()) - float(motion.pose.points["toe" + s][:, 0].max())) * 100.0
+
+
+def _extra_hip_flexion_deg(anthro: Anthropometry, knee_f: np.ndarray, thigh_deg: np.ndarray,
+                           front: str, back: str, ankle_bx_m: float, *,
+                           max_lift_deg: float) -> np.ndarray:
+    """Smallest extra front-thigh angle (deg, per frame) that brings the back hip within the
+    back leg's reach (97.5 %) of a back foot at ``ankle_bx_m`` with its heel ``max_lift_deg`` up."""
+    n = knee_f.shape[0]
+    zeros = np.zeros(n)
+    pelvis_rot = rot_z(np.radians(-6.0 + zeros))
+    shift = hip_offset(anthro, pelvis_rot, back) - hip_offset(anthro, pelvis_rot, front)
+    ball = np.array([ankle_bx_m + anthro.ball_fwd_m, 0.0, SIDES[back] * anthro.hip_half_width_m])
+    lifted = ball + rot_z(np.array([-np.radians(max_lift_deg)]))[0] @ np.array(
+        [-anthro.ball_fwd_m, anthro.ankle_height_m, 0.0])
+    reach = 0.975 * anthro.leg_m
+
+    def gap(extra):
+        hip = knee_f + anthro.thigh_m * sagittal_direction(zeros, -np.radians(thigh_deg + extra))
+        return np.linalg.norm(hip + shift - lifted, axis=-1) - reach
+
+    return _smallest_reaching(gap, np.full(n, 70.0),
+                              "back foot too far behind: the back leg cannot reach it even in a deep lunge")
+
+
+def _smallest_reaching(gap, hi: np.ndarray, too_far: str) -> np.ndarray:
+    """Per frame, the smallest value in [0, ``hi``] at which ``gap`` (vectorised, decreasing)
+    is no longer positive, by 40 bisections; 0 where it is not positive at 0. ``too_far``:
+    the error when even ``hi`` leaves a gap."""
+    if np.any(gap(hi) > 0):
+        raise ValueError(too_far)
+    lo = np.zeros_like(hi)
+    need = gap(lo) > 0
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        over = gap(mid) > 0
+        lo = np.where(over, mid, lo)
+        hi = np.where(over, hi, mid)
+    return np.where(need, hi, 0.0)
+
+
+def reach_lift(anthro: Anthropometry, hip: np.ndarray, ball: np.ndarray, reach_m: float) -> np.ndarray:
+    """Smallest rear-foot rotation about the ball that brings the ankle within ``reach_m`` of the
+    hip, per frame (0 where the flat foot is reachable); bisection, exact to 1e-9 rad.
+
+    Parameters
+    ----------
+    hip, ball : ndarray of shape (T, 3)
+
+    Returns
+    -------
+    ndarray of shape (T,)
+    """
+    local = np.array([-anthro.ball_fwd_m, anthro.ankle_height_m, 0.0])
+
+    def gap(theta):
+        return np.linalg.norm(hip - ball - apply(rot_z(-theta), local), axis=-1) - reach_m
+
+    return _smallest_reaching(gap, np.full(hip.shape[0], np.radians(70.0)),
+                              "back foot too far behind: the back leg cannot reach it even on the ball of the foot")
 
 
 def _reachable(anthro: Anthropometry, lumbar: np.ndarray, trunk_rot: np.ndarray,

@@ -33,6 +33,8 @@ class RoundCone:
         Albedo beyond ``split`` (fraction of the way from a to b along the axis): a hem.
     part : str
         Anatomical part the primitive belongs to (for ablation studies and debugging).
+    leg : str
+        ``"left"`` / ``"right"`` for a leg's primitives, else empty.
     """
 
     a_m: np.ndarray
@@ -43,6 +45,7 @@ class RoundCone:
     color2: tuple[float, float, float] | None = None
     split: float = 1.0
     part: str = ""
+    leg: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class Ellipsoid:
         Albedo where ``n . p_local >= offset`` for ``split = (n, offset)`` (local, unscaled).
     part : str
         Anatomical part the primitive belongs to.
+    leg : str
+        ``"left"`` / ``"right"`` for a leg's primitives, else empty.
     """
 
     center_m: np.ndarray
@@ -74,6 +79,7 @@ class Ellipsoid:
     color2: tuple[float, float, float] | None = None
     split: tuple[np.ndarray, float] | None = None
     part: str = ""
+    leg: str = ""
 
 
 class Canvas:

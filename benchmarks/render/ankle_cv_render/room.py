@@ -24,6 +24,10 @@ class Room:
         Plane ``normal . p = offset_m``; the normal points into the room.
     side_wall_x_m : float or None
         Plane x = side_wall_x_m (the knee-to-wall wall), seen from x < side_wall_x_m.
+    side_wall_texture : bool
+        Give that wall a faint plaster mottling (a measured wall; the original wall is flat).
+    card : Card or None
+        A marker card standing on the floor.
     light_dir : tuple of 3 floats
         Direction toward the (distant) key light, in the world.
     """
@@ -36,6 +40,62 @@ class Room:
     skirting_color: tuple[float, float, float] = (0.93, 0.93, 0.91)
     skirting_m: float = 0.08
     light_dir: tuple[float, float, float] = (0.0, 0.85, 0.5)
+    side_wall_texture: bool = False
+    card: Card | None = None
+
+
+@dataclass(frozen=True)
+class Card:
+    """A printed ArUco marker (DICT_4X4_50, id 0) on an upright card: a textured quad.
+
+    Attributes
+    ----------
+    center_m : ndarray of shape (3,)
+        Centre of the (square) card.
+    right, normal : ndarray of shape (3,)
+        Horizontal direction that appears rightward from the camera, and the card's normal
+        toward the camera; the card's up is world +y.
+    marker_m : float
+        Side of the black square (the marker with its 1-module black border).
+    margin_m : float
+        White quiet zone from each side of the marker to the card's edge (ankle_cv's printable
+        card: 2.5 cm).
+    lift_m : float
+        Plain paper below the square part, down to the floor (``center_m`` is the square
+        part's centre).
+    """
+
+    center_m: np.ndarray
+    right: np.ndarray
+    normal: np.ndarray
+    marker_m: float
+    margin_m: float
+    lift_m: float = 0.0
+
+    @property
+    def card_m(self) -> float:
+        """Side of the (square) card."""
+        return self.marker_m + 2.0 * self.margin_m
+
+    def marker_corners_m(self) -> np.ndarray:
+        """Outer corners of the black square as seen from the camera: top-left, top-right,
+        bottom-right, bottom-left (cv2.aruco's order); ``ndarray of shape (4, 3)``."""
+        h = 0.5 * self.marker_m
+        up = np.array([0.0, 1.0, 0.0])
+        return np.stack([self.center_m + h * (-self.right + up), self.center_m + h * (self.right + up),
+                         self.center_m + h * (self.right - up), self.center_m + h * (-self.right - up)])
+
+    def texture(self) -> np.ndarray:
+        """The marker's reflectance, ``ndarray of shape (N, N)`` in [0, 1] (row 0 at the top, as
+        seen); the rest of the card is white paper."""
+        import cv2
+
+        modules = 6  # 4x4 bits + a 1-module black border
+        marker = cv2.aruco.generateImageMarker(
+            cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50), 0, modules * 8)
+        return self.INK + (self.PAPER - self.INK) * marker.astype(np.float32) / 255.0
+
+    INK, PAPER = 0.06, 0.92  # matte black ink, white paper
 
 
 @dataclass(frozen=True)
@@ -96,23 +156,71 @@ class RoomLayer:
         rgb = np.zeros(rx.shape + (3,))
         for i, (name, n, _) in enumerate(planes):
             sel = which == i
+            pt, dist = point[sel], best[sel]
             base = {"floor": room.floor_color, "back": room.wall_color,
                     "side": room.side_wall_color}[name]
-            col = np.broadcast_to(np.asarray(base, float), sel.shape + (3,)).copy()
+            col = np.broadcast_to(np.asarray(base, float), pt.shape).copy()
             if name == "floor":
                 # Floor boards 0.14 m wide along x, mirror-symmetric about the person's midline.
-                board = np.floor(np.abs(point[..., 2]) / 0.14)
-                col = col * (1.0 + 0.05 * np.sin(board * 2.3))[..., None]
+                board = np.floor(np.abs(pt[:, 2]) / 0.14)
+                col = col * (1.0 + 0.05 * np.sin(board * 2.3))[:, None]
             else:
-                skirt = point[..., 1] < room.skirting_m
-                col[skirt] = room.skirting_color
+                if name == "side" and room.side_wall_texture:
+                    # Plain painted plaster: faint low-frequency mottling, fixed in the world.
+                    y, z = pt[:, 1], pt[:, 2]
+                    mottle = (np.sin(23.0 * y + 3.0 * np.sin(17.0 * z)) * np.sin(19.0 * z + 1.3)
+                              + 0.5 * np.sin(41.0 * y - 37.0 * z))
+                    col = col * (1.0 + 0.025 * mottle)[:, None]
+                col[pt[:, 1] < room.skirting_m] = room.skirting_color
             k = 0.55 + 0.45 * max(float(n @ light), 0.0)
-            falloff = 1.0 / (1.0 + 0.015 * best**2)
-            rgb[sel] = (col * (k * (0.8 + 0.2 * falloff))[..., None])[sel]
+            falloff = 1.0 / (1.0 + 0.015 * dist**2)
+            rgb[sel] = col * (k * (0.8 + 0.2 * falloff))[:, None]
+        if room.card is not None:
+            self._card(room.card, camera, frame, origin, world, best, rgb, light, which)
         self.rgb = rgb.astype(np.float32)
         self.dist = best.astype(np.float32)
         self.floor = which == 0
         self.floor_xz = point[..., [0, 2]]
+
+    @staticmethod
+    def _card(card: Card, camera: Camera, frame: int, origin, world, best, rgb, light,
+              which) -> None:
+        """Ray cast the marker card (exact perspective, nearest texel; supersampling smooths
+        the edges) into the buffers, within the card's projected box."""
+        h = 0.5 * card.card_m
+        up = np.array([0.0, 1.0, 0.0])
+        corners = card.center_m + np.array([a * card.right + b * up for a in (-h, h) for b in (-h - card.lift_m, h)])
+        if np.any((corners - camera.position_m) @ camera.rotation[frame][2] < NEAR_M):
+            return
+        uv = camera.project(corners, frame)
+        u0, v0 = np.maximum(np.floor(uv.min(axis=0)).astype(int) - 2, 0)
+        u1 = min(int(np.ceil(uv[:, 0].max())) + 2, world.shape[1])
+        v1 = min(int(np.ceil(uv[:, 1].max())) + 2, world.shape[0])
+        if u0 >= u1 or v0 >= v1:
+            return
+        ray = world[v0:v1, u0:u1]
+        denom = ray @ card.normal
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = ((card.center_m - origin) @ card.normal) / denom
+        p = origin + ray * np.where(np.isfinite(t), t, 0.0)[..., None] - card.center_m
+        u = p @ card.right / card.card_m + 0.5
+        v = 0.5 - p[..., 1] / card.card_m
+        sub = best[v0:v1, u0:u1]
+        below = 1.0 + card.lift_m / card.card_m  # the paper goes on under the square, to the floor
+        hit = (denom < 0) & (t > 0) & (t < sub) & (u >= 0) & (u < 1) & (v >= 0) & (v < below)
+        tex = card.texture()
+        n = tex.shape[0]
+        # marker-square coordinates (0..1 inside the black square), white paper outside it
+        mu = (u[hit] - 0.5) * card.card_m / card.marker_m + 0.5
+        mv = (v[hit] - 0.5) * card.card_m / card.marker_m + 0.5
+        inside = (mu >= 0) & (mu < 1) & (mv >= 0) & (mv < 1)
+        refl = np.full(mu.shape, card.PAPER, np.float32)
+        refl[inside] = tex[np.clip((mv[inside] * n).astype(int), 0, n - 1),
+                           np.clip((mu[inside] * n).astype(int), 0, n - 1)]
+        k = 0.55 + 0.45 * max(float(card.normal @ light), 0.0)
+        rgb[v0:v1, u0:u1][hit] = (refl * k)[:, None]
+        which[v0:v1, u0:u1][hit] = -2
+        sub[hit] = t[hit]
 
     def canvas(self, camera: Camera, frame: int, shadows: list[Shadow]) -> Canvas:
         """A fresh canvas holding the room, with this frame's contact shadows applied."""

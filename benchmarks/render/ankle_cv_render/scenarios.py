@@ -177,7 +177,35 @@ class KneeToWall(Capture):
     heel_lift : HeelLift or None
         Optional heel lift in one trial.
     wall : bool
-        Draw the wall the person faces (the knee touches it at the clip's furthest drive).
+        Draw the wall the person faces. Without ``toe_to_wall_cm`` it stands 5 cm (scaled)
+        ahead of the knee centre at the clip's furthest drive (the original placement).
+    toe_to_wall_cm : float or None
+        Horizontal distance from the tested shoe's toe tip to the wall plane, 3-30 cm: the
+        wall is measured (per-frame gap truth, a plain texture). The peak angles stay as
+        commanded; the truth reports the knee-front-to-wall gap (``touch_toe_to_wall_cm``
+        gives the distance at which the front of the knee just touches at the highest peak).
+        A knee that would pass through the wall is an error.
+    marker_cm : float or None
+        Side of a printed ArUco marker (DICT_4X4_50, id 0), 4-20 cm, on an upright card on the
+        floor beside the tested foot, its wall-side edge against the wall, facing the camera.
+        Needs ``toe_to_wall_cm``.
+    marker_margin_cm : float
+        White margin from each side of the marker to the card's edge, 1-5 cm (2.5 = the card
+        ankle-cv prints, ``ankle_cv.vision.marker.CARD_MARGIN_CM``).
+    marker_offset_cm : float
+        How much nearer the camera than the tested foot's midline the card stands, 6-30 cm,
+        or, negative, how far behind it (-30 to -6; the shoe is about 5 cm wide each side of
+        the midline). The default, -8, is ankle-cv's instruction: behind the foot, where the
+        card cannot hide the shoe's tip (in front, it does whenever the toe is within the
+        card's width of the wall).
+    marker_lift_cm : float
+        Height of the card's marker part (the square with its margins) above the floor, 0-20
+        cm: the card is that much taller, plain paper below, so that the shoe does not hide
+        the marker (default 12, ankle-cv's printable card on A4).
+    back_foot_cm : float or None
+        Back ankle centre this far behind the front one (horizontal), 25-85 cm; the back heel
+        rises (rotation about the ball) in the frames where the back leg could not reach the
+        floor flat. None = the original stance (flat, as far back as reachable, <= 45 cm).
     """
 
     tested_leg: str = "right"
@@ -185,6 +213,12 @@ class KneeToWall(Capture):
     peak_tibia_deg: tuple[float, ...] = (36.0, 40.0, 38.0)
     heel_lift: HeelLift | None = None
     wall: bool = True
+    toe_to_wall_cm: float | None = None
+    marker_cm: float | None = None
+    marker_margin_cm: float = 2.5
+    marker_offset_cm: float = -8.0
+    marker_lift_cm: float = 12.0
+    back_foot_cm: float | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -205,6 +239,19 @@ class KneeToWall(Capture):
                                  f"{len(peaks)} trial(s)")
         if not isinstance(self.wall, bool):
             raise ValueError(f"wall must be True or False, got {self.wall!r}")
+        if self.toe_to_wall_cm is not None:
+            _check("toe_to_wall_cm", self.toe_to_wall_cm, 3.0, 30.0)
+            if not self.wall:
+                raise ValueError("toe_to_wall_cm needs wall=True")
+        if self.marker_cm is not None:
+            _check("marker_cm", self.marker_cm, 4.0, 20.0)
+            if self.toe_to_wall_cm is None:
+                raise ValueError("marker_cm needs toe_to_wall_cm (the card stands against the wall)")
+        _check("marker_margin_cm", self.marker_margin_cm, 1.0, 5.0)
+        _check("marker_offset_cm", abs(self.marker_offset_cm), 6.0, 30.0)
+        _check("marker_lift_cm", self.marker_lift_cm, 0.0, 20.0)
+        if self.back_foot_cm is not None:
+            _check("back_foot_cm", self.back_foot_cm, 25.0, 85.0)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -288,3 +335,85 @@ class SquatSide(_Squat):
             if not reps or any(not isinstance(r, int) or not 1 <= r <= self.n_reps for r in reps):
                 raise ValueError(f"heel_lift_reps must list reps in 1..{self.n_reps}, got {reps!r}")
             object.__setattr__(self, "heel_lift_reps", reps)
+
+
+def _per_rep(name: str, value, n_reps: int, lo: float, hi: float) -> tuple[float, ...]:
+    """One number for every rep, or one per rep."""
+    values = (value,) * n_reps if isinstance(value, (int, float)) else tuple(value)
+    if len(values) != n_reps:
+        raise ValueError(f"{name} needs one value or {n_reps} (one per rep), got {len(values)}")
+    for i, v in enumerate(values):
+        _check(f"{name} (rep {i + 1})", v, lo, hi)
+    return tuple(float(v) for v in values)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SingleLegHinge(Capture):
+    """Single-leg hinge (one-leg Romanian deadlift) from the side: not a knee-to-wall test.
+
+    Parameters
+    ----------
+    facing : {"left", "right"}
+        Image direction the person faces.
+    stance_leg : {"left", "right"}
+        The leg that stays on the floor (foot flat); the other rises behind.
+    n_reps : int
+        1-5 reps.
+    peak_trunk_deg : float or tuple of float
+        Trunk pitch forward from vertical at the bottom of each rep, 40-80 deg.
+    stance_knee_flexion_deg : float
+        Stance knee flexion at the bottom, 5-30 deg (half of it standing).
+    """
+
+    facing: str = "right"
+    stance_leg: str = "right"
+    n_reps: int = 3
+    peak_trunk_deg: tuple[float, ...] = (60.0,)
+    stance_knee_flexion_deg: float = 18.0
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _choice("facing", self.facing, ("left", "right"))
+        _choice("stance_leg", self.stance_leg, ("left", "right"))
+        if not isinstance(self.n_reps, int) or not 1 <= self.n_reps <= 5:
+            raise ValueError(f"n_reps must be an integer in [1, 5], got {self.n_reps!r}")
+        peaks = self.peak_trunk_deg
+        if not isinstance(peaks, (int, float)) and len(tuple(peaks)) == 1:
+            peaks = tuple(peaks)[0]
+        object.__setattr__(self, "peak_trunk_deg",
+                           _per_rep("peak_trunk_deg", peaks, self.n_reps, 40.0, 80.0))
+        _check("stance_knee_flexion_deg", self.stance_knee_flexion_deg, 5.0, 30.0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WalkingLunge(Capture):
+    """Walking lunge from the side: steps forward with alternate legs; not a knee-to-wall test.
+
+    Parameters
+    ----------
+    facing : {"left", "right"}
+        Image direction the person walks in.
+    first_leg : {"left", "right"}
+        The leg that steps forward first.
+    n_reps : int
+        2-4 steps (each: the back foot lifts, comes through, lands ahead, lunge down and up).
+    step_cm : float
+        Front ankle centre ahead of the back one in the lunge, 50-100 cm.
+    front_knee_flexion_deg : float
+        Front knee flexion at the bottom of each lunge, 60-110 deg.
+    """
+
+    facing: str = "right"
+    first_leg: str = "right"
+    n_reps: int = 3
+    step_cm: float = 75.0
+    front_knee_flexion_deg: float = 90.0
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _choice("facing", self.facing, ("left", "right"))
+        _choice("first_leg", self.first_leg, ("left", "right"))
+        if not isinstance(self.n_reps, int) or not 2 <= self.n_reps <= 4:
+            raise ValueError(f"n_reps must be an integer in [2, 4], got {self.n_reps!r}")
+        _check("step_cm", self.step_cm, 50.0, 100.0)
+        _check("front_knee_flexion_deg", self.front_knee_flexion_deg, 60.0, 110.0)

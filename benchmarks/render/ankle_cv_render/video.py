@@ -17,7 +17,7 @@ from .camera import Camera, fit_distance, focal_from_fov, look_rotation, shake_r
 from .figure import build_figure, contact_shadows
 from .motion import Motion, knee_to_wall
 from .room import Room, RoomLayer, render
-from .scenarios import Capture, KneeToWall, SquatFront, SquatSide
+from .scenarios import Capture, KneeToWall, SingleLegHinge, SquatFront, SquatSide, WalkingLunge
 from .squat import squat
 from .truth import Truth, build_truth, write_truth
 
@@ -28,6 +28,14 @@ def pose_scenario(scenario: Capture) -> Motion:
         return knee_to_wall(scenario)
     if isinstance(scenario, (SquatFront, SquatSide)):
         return squat(scenario)
+    if isinstance(scenario, SingleLegHinge):
+        from .exercises import single_leg_hinge
+
+        return single_leg_hinge(scenario)
+    if isinstance(scenario, WalkingLunge):
+        from .exercises import walking_lunge
+
+        return walking_lunge(scenario)
     raise TypeError(f"not a render scenario: {type(scenario).__name__}")
 
 
@@ -56,6 +64,8 @@ def scene(scenario: Capture, motion: Motion) -> tuple[Camera, Room]:
     pts[:, 1] = np.maximum(pts[:, 1], 0.0)
     if motion.wall_x_m is not None:
         pts = np.vstack([pts, [[motion.wall_x_m + 0.08 * k, 0.0, 0.0]]])
+    if motion.card is not None:
+        pts = np.vstack([pts, motion.card.marker_corners_m()])
     right = look_rotation(forward=view, roll_deg=0.0)[0]  # horizontal: framing ignores roll
     lateral = pts @ right
     center = pts.mean(axis=0) + right * (0.5 * (lateral.min() + lateral.max()) - lateral.mean())
@@ -78,7 +88,8 @@ def scene(scenario: Capture, motion: Motion) -> tuple[Camera, Room]:
     # (facing left / right) are lit as mirror images.
     light = 0.85 * np.array([0.0, 1.0, 0.0]) - 0.5 * view
     room = Room(back_wall=back_wall, side_wall_x_m=motion.wall_x_m, floor_color=look.floor,
-                wall_color=look.wall, side_wall_color=look.side_wall, light_dir=tuple(light))
+                wall_color=look.wall, side_wall_color=look.side_wall, light_dir=tuple(light),
+                side_wall_texture=motion.wall_measured, card=motion.card)
     return camera, room
 
 
@@ -136,7 +147,7 @@ def render_clip(scenario: Capture, out_path: str | os.PathLike) -> Truth:
 
     Parameters
     ----------
-    scenario : KneeToWall, SquatFront or SquatSide
+    scenario : KneeToWall, SquatFront, SquatSide, SingleLegHinge or WalkingLunge
     out_path : path-like
         Video path ending in ``.mp4``; the truth goes to ``<stem>.truth.json`` and
         ``<stem>.truth.csv`` beside it.
