@@ -21,7 +21,7 @@ install: $(VENV)/.installed
 
 demo: install
 	$(BIN)/ankle-cv info
-	$(BIN)/ankle-cv analyze $(SAMPLE) --out demo_output --overlay
+	$(BIN)/ankle-cv analyze $(SAMPLE) --out demo_output --overlay --foot-length-cm 29.3
 	@echo "Open demo_output/report.html in a browser; demo_output/overlay.mp4 is the annotated video."
 
 test: install

@@ -83,6 +83,7 @@ def _progress_callback(enabled: bool, label: str):
 
 #: Options that belong to one test only, and the test.
 TEST_ONLY = {"leg": "knee-to-wall", "restriction_deg": "knee-to-wall", "allow_any_view": "knee-to-wall",
+             "marker_cm": "knee-to-wall",
              "sex": "squat", "view": "squat"}
 
 
@@ -118,7 +119,11 @@ _ANALYSIS_OPTIONS = (
     click.option("--roll-deg", type=Finite(-45, 45), help="Camera roll to use (degrees, counter-clockwise on "
                  "screen); overrides --roll-source."),
     click.option("--foot-length-cm", type=Finite(min=10, max=40),
-                 help="Foot length, to express heel-lift height in cm."),
+                 help="Foot length as filmed (heel to tip; the shoe's if shod), to express heel-lift height in cm "
+                 "and, without a marker, to scale the knee-to-wall toe-to-wall distance."),
+    click.option("--marker-cm", type=Finite(min=3, max=30), default=10.0, show_default=True,
+                 help="Knee-to-wall: side of the printed ArUco marker card (ankle-cv marker) that scales the "
+                 "toe-to-wall distance."),
     click.option("--min-visibility", type=Finite(0, 1), default=0.5, show_default=True,
                  help="Landmarks seen with less visibility count as missing."),
     click.option("--restriction-deg", type=Finite(0, 90), default=36.5, show_default=True,
@@ -139,7 +144,7 @@ def _analysis_options(command):
 
 def _settings(ctx: click.Context, test: str, *, leg: str, sex: str | None, view: str, roll_source: str,
               roll_deg: float | None, foot_length_cm: float | None, min_visibility: float, restriction_deg: float,
-              allow_any_view: bool) -> dict:
+              allow_any_view: bool, marker_cm: float = 10.0) -> dict:
     """Each test's settings from the shared options (refusing options of the other test)."""
     from .protocols.knee_to_wall import KneeToWallSettings
     from .protocols.references import References
@@ -152,6 +157,7 @@ def _settings(ctx: click.Context, test: str, *, leg: str, sex: str | None, view:
         "knee-to-wall": KneeToWallSettings(
             min_visibility=min_visibility, roll_source=roll_source, roll_deg=roll_deg,
             leg=None if leg == "auto" else leg, foot_length_cm=foot_length_cm, allow_any_view=allow_any_view,
+            marker_cm=marker_cm,
             references=References(restriction_deg=restriction_deg)),
         "squat": SquatSettings(
             min_visibility=min_visibility, roll_source="auto" if roll_source == "sole" else roll_source,
@@ -306,6 +312,26 @@ def batch(ctx: click.Context, inputs: tuple[str, ...], out_dir: Path, test: str,
     click.echo(f"{len(jobs)} videos: {done}. Summary: {out_dir / 'summary.csv'}")
     if counts.get("failed"):
         ctx.exit(int(ExitCode.SOME_FAILED))
+
+
+@cli.command()
+@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="PNG file to write (300 dpi).")
+@click.option("--size-cm", type=Finite(min=3, max=30), default=10.0, show_default=True,
+              help="Side of the marker's black square.")
+def marker(out_file: Path, size_cm: float) -> None:
+    """Write the printable ArUco marker card that gives the knee-to-wall distance its scale and
+    the wall's position. Print it at 100% (check the square with a ruler), cut it out, and
+    stand it upright just behind the tested foot (the side away from the camera), facing the
+    camera, a side edge against the wall."""
+    from .vision.marker import CARD_MARGIN_CM, write_marker_card
+
+    try:
+        write_marker_card(out_file, size_cm)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out_file}: {exc.strerror or exc}") from None
+    click.echo(f"Wrote {out_file}: a {size_cm:g} cm marker (DICT_4X4_50 id 0), cut line {CARD_MARGIN_CM:g} cm "
+               f"from it; use --marker-cm {size_cm:g} when analysing")
 
 
 @cli.command("batch-merge")

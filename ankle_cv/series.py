@@ -22,7 +22,7 @@ def user_file_mode() -> int:
 
 
 #: Bump when the .npz layout changes; older files are then treated as stale.
-NPZ_FORMAT = 2
+NPZ_FORMAT = 3
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -48,6 +48,9 @@ class LandmarkSeries:
     lines : ndarray of shape (K, 5), float32
         Straight scene segments found away from the person in some frames: frame index,
         x0, y0, x1, y1 in pixels (see :mod:`ankle_cv.scene`); used to level the camera.
+    camera_step_px : ndarray of shape (T, 2), float32, optional
+        How far the background moved into each frame from the one before (hand-held shake;
+        see :mod:`ankle_cv.vision.motion`), NaN where unknown; all NaN when not measured.
     """
 
     xyzv: np.ndarray
@@ -57,6 +60,7 @@ class LandmarkSeries:
     source: str = ""
     meta: dict = dataclasses.field(default_factory=dict)
     lines: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros((0, 5), dtype=np.float32))
+    camera_step_px: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         xyzv = np.asarray(self.xyzv, dtype=np.float32)
@@ -76,6 +80,11 @@ class LandmarkSeries:
             raise ValueError(f"fps must be positive, got {self.fps}")
         lines = np.asarray(self.lines, dtype=np.float32).reshape(-1, 5)
         object.__setattr__(self, "lines", lines)
+        steps = np.full((xyzv.shape[0], 2), np.nan, np.float32) if self.camera_step_px is None else \
+            np.asarray(self.camera_step_px, dtype=np.float32)
+        if steps.shape != (xyzv.shape[0], 2):
+            raise ValueError(f"camera_step_px must have shape ({xyzv.shape[0]}, 2), got {steps.shape}")
+        object.__setattr__(self, "camera_step_px", steps)
         object.__setattr__(self, "xyzv", xyzv)
         object.__setattr__(self, "time_s", time_s)
         object.__setattr__(self, "frame_size_px", (width, height))
@@ -89,6 +98,14 @@ class LandmarkSeries:
     def detected(self) -> np.ndarray:
         """ndarray of shape (T,), bool: frames in which a person was found."""
         return ~np.isnan(self.xyzv[:, :, 0]).all(axis=1)
+
+    @property
+    def camera_shift_px(self) -> np.ndarray:
+        """ndarray of shape (T, 2): where the camera's view has moved since the first frame
+        (accumulated steps, unknown ones counted as none)."""
+        from .vision.motion import camera_shift_px
+
+        return camera_shift_px(self.camera_step_px)
 
     @property
     def duration_s(self) -> float:
@@ -114,6 +131,7 @@ class LandmarkSeries:
             meta=np.str_(json.dumps(self.meta, sort_keys=True)),
             npz_format=np.int64(NPZ_FORMAT),
             lines=self.lines,
+            camera_step_px=self.camera_step_px,
         )
         try:
             tmp.replace(path)
@@ -134,4 +152,5 @@ class LandmarkSeries:
                 source=str(data["source"]),
                 meta=json.loads(str(data["meta"])),
                 lines=data["lines"],
+                camera_step_px=data["camera_step_px"],
             )

@@ -66,6 +66,18 @@ class HeelSource(StrEnum):
     LANDMARKS = "landmarks"
 
 
+class Posture(StrEnum):
+    """What a knee drive looks like (:mod:`ankle_cv.protocols.knee_to_wall.posture`)."""
+
+    KNEE_TO_WALL = "knee_to_wall"
+    SINGLE_LEG_HINGE = "single_leg_hinge"
+    WALKING_LUNGE = "walking_lunge"
+    STEPPING_LUNGE = "stepping_lunge"
+    SQUAT = "squat"
+    WALKING = "walking"
+    UNCLEAR = "unclear"
+
+
 class WarningCode(StrEnum):
     """Quality warnings: what about a recording limits what its numbers mean.
 
@@ -81,6 +93,8 @@ class WarningCode(StrEnum):
     LOW_VISIBILITY = "low_visibility"
     LEG_LOST = "leg_lost"
     TESTED_LEG_FAR = "tested_leg_far"
+    NOT_KNEE_TO_WALL = "not_knee_to_wall"
+    NOISY_TRIAL = "noisy_trial"
     NO_HEEL_DOWN_PEAK = "no_heel_down_peak"
     HEEL_NOT_CHECKED = "heel_not_checked"
     HEEL_FROM_LANDMARKS = "heel_from_landmarks"
@@ -116,9 +130,16 @@ _WHEN = {
     WarningCode.FEET_OUT_OF_FRAME: "the tested foot outside the picture in more than 5% of frames",
     WarningCode.LOW_VISIBILITY: "median visibility of the tested leg's knee, ankle, heel, foot index below 0.7",
     WarningCode.LEG_LOST: "MediaPipe lost the tested leg (its ankle left the planted foot) in over a fifth of a "
-                          "trial: that trial is not trusted",
+                          "trial; a trial is trusted only if held in 80% of the frames within 0.5 s of its peak",
     WarningCode.TESTED_LEG_FAR: "the tested leg was on the far side from the camera, behind the other leg: "
-                                "no verdict",
+                                "advice; each trial is trusted only on its own tracking evidence (visibility, "
+                                "segment lengths, no knee jumps or label flips)",
+    WarningCode.NOT_KNEE_TO_WALL: "fewer than half the knee drives look like a knee-to-wall test (both feet "
+                                  "planted, the back foot 0.5-3.5 foot lengths behind, trunk within 35° of "
+                                  "vertical, knee forward over a still foot): names the motion (squat, walking, "
+                                  "walking/stepping lunge, single-leg hinge, unclear) and its numbers",
+    WarningCode.NOISY_TRIAL: "a trial's frame-to-frame angle noise SD is above 1.5°: not trusted for the best "
+                             "result",
     WarningCode.NO_HEEL_DOWN_PEAK: "no trial of a leg has a valid heel-down peak (heel lifted, or leg lost, "
                                    "before the drive)",
     WarningCode.HEEL_NOT_CHECKED: "the heel could not be followed up to the peak of some trials: a lift there "
@@ -152,6 +173,7 @@ _WHEN = {
 _BLOCKS = {
     WarningCode.NOT_SIDE_VIEW: "the camera was not side-on",
     WarningCode.FEET_MOVING: "the front foot was not planted",
+    WarningCode.NOT_KNEE_TO_WALL: "the motion is not a knee-to-wall test",
     WarningCode.TOO_FEW_FRAMES: "the clip is too short",
 }
 

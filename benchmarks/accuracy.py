@@ -3,6 +3,7 @@
     python benchmarks/accuracy.py                  # full suite (24 knee-to-wall + 4 squat clips)
     python benchmarks/accuracy.py --write-ratchet  # ... and commit its figures as the ratchet
     python benchmarks/accuracy.py --suite small    # the ratchet test's 4 clips
+    python benchmarks/accuracy.py --suite issue12  # 14 clips: cm, crest angle, far leg, refusals
 
 Renders are cached in benchmarks/out/renders (keyed by scenario and renderer code). Prints
 per-clip rows, the suite's figures (tibia-angle error at each trial's heel-down peak, heel-lift
@@ -96,9 +97,24 @@ def real_clips() -> None:
               f"{','.join(w.code for w in result.warnings)}")
 
 
+def issue12(folder: Path) -> dict:
+    """The issue-12 section: cm, crest angle, far-leg trust, shake, pitch, refusals."""
+    import accuracy_issue12
+    from accuracy_suite import issue12_suite
+
+    print("\n== issue-12 suite: rendering (cached) and analysing (scale from the marker or the image, then "
+          "from --foot-length-cm)")
+    rows, foot_rows, summary = accuracy_issue12.run(issue12_suite(), folder)
+    accuracy_issue12.print_rows(rows, foot_rows)
+    print_summary(summary)
+    (OUT / "accuracy_issue12.json").write_text(json.dumps({"rows": rows, "foot_rows": foot_rows,
+                                                           "summary": summary}, indent=1, default=str))
+    return summary
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--suite", choices=["full", "small"], default="full")
+    parser.add_argument("--suite", choices=["full", "small", "issue12"], default="full")
     parser.add_argument("--write-ratchet", action="store_true", help="store this run's figures in the ratchet file")
     parser.add_argument("--no-media", action="store_true", help="skip the real clips")
     parser.add_argument("--jobs", type=int, default=2, help="render processes")
@@ -109,6 +125,9 @@ def main() -> None:
     suites = {"full": knee_to_wall_suite, "small": small_suite}
     runs = ["small", "full"] if args.write_ratchet else [args.suite]
     figures = {}
+    if args.suite == "issue12" and not args.write_ratchet:
+        issue12(folder)
+        runs = []
     for name in runs:
         print(f"\n== {name} suite: rendering (cached) and analysing")
         rows, summary = run(suites[name](), folder, jobs=args.jobs)
@@ -123,6 +142,7 @@ def main() -> None:
         (OUT / f"accuracy_{name}.json").write_text(json.dumps({"rows": rows, "summary": summary}, indent=1))
     if args.suite == "full" or args.write_ratchet:
         figures["squat_full"] = squats(folder)
+        figures["issue12"] = issue12(folder)
         if not args.no_media:
             real_clips()
     if args.write_ratchet:

@@ -49,9 +49,22 @@ def test_small_suite_is_no_worse_than_committed(tmp_path_factory):
 def test_the_validation_stated_in_every_report_is_the_committed_one():
     from ankle_cv.protocols.references import VALIDATION
 
-    near = json.loads(RATCHET.read_text())["full_near_leg"]
+    figures = json.loads(RATCHET.read_text())
+    near, issue12 = figures["full_near_leg"], figures["issue12"]
     assert (VALIDATION.clips, VALIDATION.angle_bias_deg, VALIDATION.angle_mae_deg, VALIDATION.angle_max_abs_deg) == (
         near["clips"], near["angle_bias_deg"], near["angle_mae_deg"], near["angle_max_abs_deg"])
+    assert (VALIDATION.far_trusted_mae_deg, VALIDATION.far_trusted_max_abs_deg) == (
+        issue12["far_mae_deg"], issue12["far_max_abs_deg"])
+
+
+def test_issue12_figures_are_committed_and_within_their_safety_targets():
+    """The issue-12 suite (``accuracy.py --suite issue12``, too long to render in the tests):
+    no verdict rests on a trial more than 4.6 deg off, every other motion refused, no
+    knee-to-wall clip refused."""
+    figures = json.loads(RATCHET.read_text())["issue12"]
+    assert figures["verdicts_on_trials_off_by_more_than_mdc"] == 0
+    assert figures["other_motions_refused"] == figures["other_motions"] >= 4
+    assert figures["knee_to_wall_refused"] == 0
 
 
 def test_squat_regressions_are_caught():

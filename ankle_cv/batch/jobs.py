@@ -25,7 +25,9 @@ HEEL_MEMO = "heel.npz"
 #: The columns of summary.csv, in order (one row per video and leg).
 COLUMNS = (
     "video", "output", "test", "status", "reason", "leg",
-    "best_deg", "classification", "trials", "heel_lifts", "asymmetry_deg",
+    "best_deg", "best_crest_deg", "verdict_angle_deg", "verdict_source", "classification", "trials", "heel_lifts",
+    "asymmetry_deg",
+    "toe_to_wall_cm", "toe_to_wall_sd_cm", "distance_scale",
     "reps", "depth_leg", "knee_flexion_deg", "fppa_median_deg", "fppa_max_deg", "fppa_flagged_reps",
     "turnout_change_deg", "heel_lift_reps", "flags", "warnings", "duration_s",
 )
@@ -72,8 +74,12 @@ def knee_to_wall_rows(result) -> list[dict]:
     warnings = _join(w.code.value for w in result.warnings)
     if not result.legs:
         return [{"leg": "", "warnings": warnings}]
-    return [{"leg": leg.leg, "best_deg": leg.best_deg, "classification": leg.classification.value,
+    return [{"leg": leg.leg, "best_deg": leg.best_deg, "best_crest_deg": leg.best_crest_deg,
+             "verdict_angle_deg": leg.verdict_angle_deg, "verdict_source": leg.verdict_source,
+             "classification": leg.classification.value,
              "trials": len(leg.trials), "heel_lifts": len(leg.heel_lifts), "asymmetry_deg": result.asymmetry_deg,
+             "toe_to_wall_cm": leg.toe_to_wall_cm, "toe_to_wall_sd_cm": leg.toe_to_wall_sd_cm,
+             "distance_scale": getattr(result.distance, "scale_source", None),
              "warnings": warnings} for leg in result.legs]
 
 

@@ -20,8 +20,8 @@ from .estimator import PoseSettings
 from .models import sha256_file
 from .runner import estimate_pose, pose_meta
 
-_KEYS = ("video_sha256", "model_sha256", "ankle_cv_version", "pose_settings", "scene_lines", "chunk_frames",
-         "decode_check")
+_KEYS = ("video_sha256", "model_sha256", "ankle_cv_version", "pose_settings", "scene_lines", "camera_motion",
+         "chunk_frames", "decode_check")
 
 
 def default_cache_dir() -> Path:

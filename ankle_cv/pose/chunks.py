@@ -20,6 +20,7 @@ import numpy as np
 
 from ..io.source import read_frames
 from ..landmarks import N_LANDMARKS
+from ..vision.motion import CameraMotionCollector
 from ..vision.scene import SceneLineCollector
 from .estimator import PoseEstimator, PoseSettings
 
@@ -27,7 +28,7 @@ from .estimator import PoseEstimator, PoseSettings
 @dataclasses.dataclass(frozen=True, eq=False)
 class Chunk:
     """Landmarks of one chunk: rows (N, 33, 4), times (N,), frame size, scene lines (K, 5),
-    and the frames FFmpeg reported damage in."""
+    the frames FFmpeg reported damage in, and the camera's step into each frame (N, 2)."""
 
     number: int
     xyzv: np.ndarray
@@ -35,6 +36,7 @@ class Chunk:
     size_px: tuple[int, int]
     lines: np.ndarray
     damaged: tuple[int, ...] = ()
+    camera_step_px: np.ndarray | None = None
 
 
 class Claims:
@@ -114,13 +116,16 @@ def track(path: str, first: int, n_chunks: int, slot: int, claims: Claims, estim
     damaged: list[int] = []
     size = (0, 0)
     scene = SceneLineCollector(executor=lines_pool)
+    motion = CameraMotionCollector(executor=lines_pool)
     number = first
 
     def flush() -> None:
-        nonlocal rows, times, scene, damaged
+        nonlocal rows, times, scene, damaged, motion
         xyzv = np.stack(rows) if rows else np.zeros((0, N_LANDMARKS, 4), dtype=np.float32)
-        done.append(Chunk(number, xyzv, np.asarray(times, dtype=np.float64), size, scene.lines, tuple(damaged)))
+        done.append(Chunk(number, xyzv, np.asarray(times, dtype=np.float64), size, scene.lines, tuple(damaged),
+                          motion.steps_px))
         rows, times, scene, damaged = [], [], SceneLineCollector(executor=lines_pool), []
+        motion = CameraMotionCollector(executor=lines_pool)
 
     estimator.reset()
     for frame in read_frames(path, start=first * chunk_frames):
@@ -138,6 +143,7 @@ def track(path: str, first: int, n_chunks: int, slot: int, claims: Claims, estim
         if frame.decode_errors:
             damaged.append(frame.index)
         scene.update(frame.index, frame.image_bgr, landmarks)
+        motion.update(frame.image_bgr, landmarks)
         if on_frame is not None:
             on_frame()
     else:  # the end of the clip: chunks left in this range hold no frames

@@ -29,6 +29,7 @@ from .. import __version__
 from ..errors import InputError, NoPersonError
 from ..io.source import check_complete, check_no_holes, probe
 from ..series import LandmarkSeries
+from ..vision.motion import MOTION_VERSION
 from ..vision.scene import LINES_EVERY, LINES_VERSION
 from .chunks import Chunk, Claims, Helpers, track
 from .estimator import PoseEstimator, PoseSettings
@@ -54,6 +55,7 @@ def pose_meta(settings: PoseSettings, video_sha256: str, *, chunk_frames: int = 
         "ankle_cv_version": __version__,
         "pose_settings": dataclasses.asdict(settings),
         "scene_lines": f"every {LINES_EVERY} frames, v{LINES_VERSION}",
+        "camera_motion": f"v{MOTION_VERSION}",
         "decode_check": DECODE_CHECK_VERSION,
     }
 
@@ -215,4 +217,12 @@ def _assemble(path, info, chunks: list[Chunk], settings: PoseSettings, video_sha
         source=os.path.basename(path),
         meta=meta,
         lines=np.concatenate([c.lines for c in chunks]),
+        camera_step_px=np.concatenate([_steps(c) for c in chunks]),
     )
+
+
+def _steps(chunk: Chunk) -> np.ndarray:
+    """The chunk's camera steps (unknown where its tracker measured none)."""
+    if chunk.camera_step_px is None:
+        return np.full((len(chunk.xyzv), 2), np.nan, dtype=np.float32)
+    return chunk.camera_step_px

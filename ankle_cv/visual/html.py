@@ -13,7 +13,7 @@ import datetime as _dt
 import html
 
 from ..landmarks import LEGS
-from ..protocols.references import VALIDATION
+from ..protocols.references import CREST_OFFSET, VALIDATION
 
 STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;max-width:980px;margin:24px auto;
@@ -50,18 +50,32 @@ def _knee_to_wall_table(result) -> str:
             f" ({leg.classification_reason})" if leg.classification_reason else "")
         css = {"restricted": "flag", "borderline": "warn",
                "not_restricted": "ok"}.get(leg.classification.value, "muted")
+        judged = {"shin_front_edge": "shin front edge",
+                  "centre_line_plus_offset": f"centre line + {CREST_OFFSET.offset_deg:g}\u00b0"}.get(
+                      leg.verdict_source or "", "")
+        cm = ("\u2014" if leg.toe_to_wall_cm is None else
+              f"{leg.toe_to_wall_cm:.1f} \u00b1 {leg.toe_to_wall_sd_cm:.1f} cm")
         rows.append(f"<tr><td>{_e(leg.leg)}</td><td class='num big'>{_num(leg.best_deg)}</td>"
+                    f"<td class='num'>{_num(leg.best_crest_deg)}</td>"
+                    f"<td class='num'>{_num(leg.verdict_angle_deg)}<br><span class='meta'>{_e(judged)}</span></td>"
+                    f"<td class='num'>{_e(cm)}</td>"
                     f"<td class='num'>{_e(leg.best_trial or chr(8212))}</td><td class='num'>{len(leg.trials)}</td>"
                     f"<td class='num'>{len(leg.heel_lifts)}</td><td class='{css}'>{_e(verdict)}</td></tr>")
     asym = "" if result.asymmetry_deg is None else (
         f"<p>Left \u2212 right: <b>{result.asymmetry_deg:+.1f}\u00b0</b>"
         + (" <span class='flag'>(asymmetry flagged)</span>" if result.asymmetry_flagged else "") + "</p>")
     return (
-        "<table><tr><th>leg</th><th>best tibia angle, heel down</th><th>trial</th><th>trials</th>"
+        "<table><tr><th>leg</th><th>best tibia angle, heel down (centre line)</th><th>shin front edge</th>"
+        "<th>judged on</th><th>toe to wall</th><th>trial</th><th>trials</th>"
         "<th>heel lifts</th><th>verdict</th></tr>" + "".join(rows) + "</table>" + asym
         + f"<p class='meta'>Reference: restricted below {refs.restriction_deg:g}\u00b0 (Backman &amp; Danielson "
         f"2011, inclinometer on the tibia); minimal detectable change {refs.mdc_deg:g}\u00b0 (Powden et al. 2015); "
-        f"asymmetry flagged from {refs.asymmetry_deg:g}\u00b0. The angle is the ankle\u2192knee centre line against "
+        f"asymmetry flagged from {refs.asymmetry_deg:g}\u00b0; normal toe-to-wall distance "
+        f"{refs.normal_distance_cm:g} \u00b1 {refs.normal_distance_sd_cm:g} cm (Hoch &amp; McKeon 2011). "
+        "The verdict is "
+        "judged on the shin's front edge (the inclinometer's line) where it was measured in the image, else on the "
+        f"centre line plus the expected {CREST_OFFSET.offset_deg:g}\u00b0 crest offset (\u00b1 {CREST_OFFSET.sd_deg:g}"
+        "\u00b0 between people, a wider borderline band). The angle is the ankle\u2192knee centre line against "
         f"the true vertical; on {VALIDATION.clips} rendered clips with known angles it read "
         f"{abs(VALIDATION.angle_bias_deg):.1f}\u00b0 {'low' if VALIDATION.angle_bias_deg < 0 else 'high'} on average "
         f"(mean error {VALIDATION.angle_mae_deg:.2f}\u00b0, worst {VALIDATION.angle_max_abs_deg:.2f}\u00b0).</p>")

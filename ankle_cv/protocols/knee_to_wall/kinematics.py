@@ -134,7 +134,7 @@ def _front_side(front_label: np.ndarray, stance: np.ndarray, leg: str | None) ->
 
 
 def leg_kinematics(xyzv: np.ndarray, time_s: np.ndarray, settings: KneeToWallSettings, *,
-                   lines: np.ndarray | None = None) -> LegKinematics:
+                   lines: np.ndarray | None = None, camera_shift_px: np.ndarray | None = None) -> LegKinematics:
     """Angles, legs, roll and trials of a knee-to-wall clip (everything but the heel).
 
     Parameters
@@ -145,6 +145,9 @@ def leg_kinematics(xyzv: np.ndarray, time_s: np.ndarray, settings: KneeToWallSet
     settings : KneeToWallSettings
     lines : ndarray of shape (K, 4), optional
         Straight scene segments (x0, y0, x1, y1 px) for levelling the camera.
+    camera_shift_px : ndarray of shape (T, 2), optional
+        Where hand-held shake has moved the camera's view since the first frame: taken out
+        of the feet's positions before judging whether a foot is still or planted.
     """
     time_s = np.asarray(time_s, dtype=np.float64)
     dt_s = signal.frame_interval_s(time_s)
@@ -158,10 +161,12 @@ def leg_kinematics(xyzv: np.ndarray, time_s: np.ndarray, settings: KneeToWallSet
     foot_dx, foot_dy = legs.foot_vector(x, y)  # heel, or ankle where unseen, -> foot index
     foot_scale = legs.typical(np.hypot(foot_dx, foot_dy))
     facing = legs.facing_sign(foot_dx, rate_hz=1.0 / dt_s)
+    shift_x, shift_y = (np.zeros_like(time_s), np.zeros_like(time_s)) if camera_shift_px is None else \
+        np.asarray(camera_shift_px, dtype=np.float64).T  # the scene's own motion, not the person's
     mid_x, mid_y = legs.foot_middle(x, y)
     front_label = legs.front_leg_label(mid_x, facing, foot_px=foot_scale)
-    stance = legs.stance_segments(legs.front(mid_x, front_label), legs.front(mid_y, front_label), time_s,
-                                  dt_s=dt_s, foot_px=foot_scale)
+    stance = legs.stance_segments(legs.front(mid_x, front_label) - shift_x, legs.front(mid_y, front_label) - shift_y,
+                                  time_s, dt_s=dt_s, foot_px=foot_scale)
     front_side = _front_side(front_label, stance, settings.leg)
 
     # from here on legs are anatomical: (..., 2, T)
@@ -172,7 +177,8 @@ def leg_kinematics(xyzv: np.ndarray, time_s: np.ndarray, settings: KneeToWallSet
                        dtype=np.float32)
 
     # a planted foot is still: heel and foot index both slower than max_foot_speed
-    foot_speed = np.fmax(signal.speed(x[HEEL], y[HEEL], dt_s), signal.speed(x[TOE], y[TOE], dt_s)) / foot_px[:, None]
+    foot_speed = np.fmax(signal.speed(x[HEEL] - shift_x, y[HEEL] - shift_y, dt_s),
+                         signal.speed(x[TOE] - shift_x, y[TOE] - shift_y, dt_s)) / foot_px[:, None]
     still = is_front & (signal.smooth(foot_speed, sigma_frames=sigma) < settings.max_foot_speed)
 
     # the sole's roll: the shorth over still front-foot frames resists the minority of
@@ -193,7 +199,8 @@ def leg_kinematics(xyzv: np.ndarray, time_s: np.ndarray, settings: KneeToWallSet
     tibia = measures.compute_tibia_angle_smoothed_deg(x, y, time_s, roll_deg=roll, facing=facing,
                                                       max_gap_s=settings.max_gap_s, sigma_frames=sigma)
     foot_any_px = np.where(np.isfinite(foot_px), foot_px, foot_scale)  # an unseen heel: the visible part
-    reliable = np.isfinite(tibia) & legs.planted_ok(x[ANKLE], y[ANKLE], is_front, stance, foot_any_px)
+    reliable = np.isfinite(tibia) & legs.planted_ok(x[ANKLE] - shift_x, y[ANKLE] - shift_y, is_front, stance,
+                                                    foot_any_px)
     trials = events.segment_trials(legs.front(tibia, front_side), time_s, dt_s=dt_s,
                                    min_prominence_deg=settings.min_prominence_deg, min_spacing_s=settings.min_spacing_s)
     return LegKinematics(

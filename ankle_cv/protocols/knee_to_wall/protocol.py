@@ -10,16 +10,20 @@ from ...series import LandmarkSeries
 from ...vocab import Classification, WarningCode
 from ..base import ClipFacts, FrameReader, Protocol, QualityWarning, require_person
 from . import present
+from .crest import measure_crest
 from .kinematics import HeelEvents, LegKinematics, heel_anchors, heel_events, leg_kinematics
+from .posture import trial_postures
 from .results import Camera, KneeToWallResult
-from .rules import blocking_reasons, check_view, facing_of, quality_warnings, tested_far
+from .rules import blocking_reasons, check_view, facing_of, quality_warnings
 from .scoring import leg_result, lifts_of, round_or_none, trials_of
 from .settings import KneeToWallSettings
+from .toe_wall import best_distance, measure_toe_to_wall, no_video_distance
 
 
 def kinematics_for(series: LandmarkSeries, settings: KneeToWallSettings) -> LegKinematics:
     """The heel-independent kinematics of a series with the protocol's settings."""
-    return leg_kinematics(series.xyzv, series.time_s, settings, lines=series.lines[:, 1:])
+    return leg_kinematics(series.xyzv, series.time_s, settings, lines=series.lines[:, 1:],
+                          camera_shift_px=series.camera_shift_px)
 
 
 def clip_facts(series: LandmarkSeries) -> ClipFacts:
@@ -54,20 +58,26 @@ def analyze_knee_to_wall(series: LandmarkSeries, settings: KneeToWallSettings = 
 
         heel_rise_foot, _ = track_heel_rise(frames, heel_anchors(kin), n_frames=series.n_frames)
     heel = heel_events(kin, settings, heel_rise_foot=heel_rise_foot)
-    return _score(series, kin, heel, settings, view=view, ratio=ratio)
+    return _score(series, kin, heel, settings, view=view, ratio=ratio, frames=frames)
 
 
 def _score(series: LandmarkSeries, kin: LegKinematics, heel: HeelEvents, settings: KneeToWallSettings, *,
-           view, ratio: float) -> KneeToWallResult:
+           view, ratio: float, frames: FrameReader | None = None) -> KneeToWallResult:
     clip = clip_facts(series)
-    trials = trials_of(kin, heel, settings.min_prominence_deg)
+    postures = trial_postures(series.xyzv, kin, max_foot_speed=settings.max_foot_speed)
+    trials = trials_of(kin, heel, settings.min_prominence_deg, postures=postures)
+    if frames is not None and getattr(frames, "video", True) is not None:  # a memo without its video: none
+        trials = measure_crest(frames, kin, trials)
+        trials, distance = measure_toe_to_wall(frames, kin, trials, settings, frame_size_px=series.frame_size_px,
+                                               shift_px=series.camera_shift_px)
+    else:
+        distance = no_video_distance(trials)
     lifts = lifts_of(kin, heel, trials, settings.foot_length_cm)
     warns = quality_warnings(series, kin, heel, settings, trials=trials, view=view, ratio=ratio,
                              detection=quality.detection_rate(series.xyzv))
     clip_blocks = blocking_reasons({w.code for w in warns})
     legs = [
-        leg_result(leg, trials, lifts, settings.references,
-                   clip_blocks + (["the leg was on the far side from the camera"] if tested_far(kin, leg) else []))
+        best_distance(leg_result(leg, trials, lifts, settings.references, clip_blocks))
         for leg in sorted({leg for leg, _ in trials})
     ]
     bests = {r.leg: r.best_deg for r in legs if r.best_deg is not None}
@@ -84,7 +94,7 @@ def _score(series: LandmarkSeries, kin: LegKinematics, heel: HeelEvents, setting
         sole_roll_deg=round_or_none(roll.sole_roll_deg),
     )
     return KneeToWallResult(clip=clip, camera=camera, legs=tuple(legs), asymmetry_deg=asym, warnings=tuple(warns),
-                            settings=settings, kinematics=kin, heel=heel)
+                            settings=settings, kinematics=kin, heel=heel, distance=distance)
 
 
 class KneeToWall(Protocol):

@@ -11,10 +11,11 @@ from ...core import legs, quality
 from ...errors import ViewError
 from ...landmarks import ANKLE, HEEL, KNEE, LEGS, TOE
 from ...series import LandmarkSeries
-from ...vocab import BLOCKING, HeelSource, RollChoice, RollSource, View, WarningCode
+from ...vocab import BLOCKING, HeelSource, Posture, RollChoice, RollSource, View, WarningCode
 from ..base import QualityWarning
 from .kinematics import MIN_TRACK_FOOT_PX, HeelEvents, LegKinematics
-from .results import MIN_TRACKED_SHARE, Trial
+from .posture import clip_posture, motion_name
+from .results import MAX_JITTER_SD_DEG, MIN_TRACKED_SHARE, Trial
 from .scoring import median_int
 from .settings import KneeToWallSettings
 
@@ -79,6 +80,7 @@ def quality_warnings(series: LandmarkSeries, kin: LegKinematics, heel: HeelEvent
         warn(WarningCode.HEEL_FROM_LANDMARKS, "heel lifts judged from MediaPipe landmarks only (no video to track "
              "the heel in): they rise by up to a tenth of a foot length at steep shank angles even with the heel "
              "down")
+    _posture_warning(trials, warn)
     if not trials:
         warn(WarningCode.NO_KNEE_DRIVE, f"no knee drive of at least {settings.min_prominence_deg:g} deg found")
     front_known = np.isfinite(kin.front_side)
@@ -93,6 +95,18 @@ def quality_warnings(series: LandmarkSeries, kin: LegKinematics, heel: HeelEvent
     _camera_warnings(kin, settings, warn)
     _damage_warning(series, trials, warn)
     return warns
+
+
+def _posture_warning(trials: list[tuple[int, Trial]], warn) -> None:
+    """NOT_KNEE_TO_WALL when fewer than half the knee drives look like the test."""
+    judged = [tr for _, tr in trials if tr.posture is not None]
+    motion = clip_posture([Posture(tr.posture) for tr in judged])
+    if motion is None or motion == Posture.KNEE_TO_WALL:
+        return
+    like = [tr for tr in judged if tr.posture == motion]
+    warn(WarningCode.NOT_KNEE_TO_WALL, f"this does not look like a knee-to-wall test but like {motion_name(motion)} "
+         f"({len(like)} of {len(trials)} knee drives; e.g. {like[0].leg} trial {like[0].number}: "
+         f"{like[0].posture_evidence}): the angles are kept, but no verdict")
 
 
 def _damage_warning(series: LandmarkSeries, trials: list[tuple[int, Trial]], warn) -> None:
@@ -140,10 +154,20 @@ def _leg_warnings(kin: LegKinematics, leg: int, trials: list[tuple[int, Trial]],
     lost = [tr.number for tr in own if tr.tracked_share < MIN_TRACKED_SHARE]
     if lost:
         warn(WarningCode.LEG_LOST, f"MediaPipe lost the {LEGS[leg]} leg for part of trial(s) "
-             f"{', '.join(str(n) for n in lost)} (its ankle left the planted foot): those peaks are unreliable")
+             f"{', '.join(str(n) for n in lost)} (its ankle left the planted foot): a trial counts only where it "
+             "was held around its peak")
+    noisy = [tr for tr in own if tr.jitter_sd_deg is not None and tr.jitter_sd_deg > MAX_JITTER_SD_DEG]
+    if noisy:
+        warn(WarningCode.NOISY_TRIAL, f"the {LEGS[leg]} angle scattered from frame to frame in trial(s) "
+             + ", ".join(f"{tr.number} (noise SD {tr.jitter_sd_deg:.1f} deg)" for tr in noisy)
+             + f", over the {MAX_JITTER_SD_DEG:g} deg limit: not trusted for the best result")
     if tested_far(kin, leg):
+        trusted = [str(tr.number) for tr in own if tr.trusted]
+        held = (f"trial(s) {', '.join(trusted)} kept the tracking evidence (leg held, knee visible, segment "
+                "lengths kept) and carry the result" if trusted else
+                "no trial kept the tracking evidence (see each trial's reasons)")
         warn(WarningCode.TESTED_LEG_FAR, f"the {LEGS[leg]} leg was tested on the far side from the camera, behind "
-             f"the other leg, where MediaPipe loses it at depth: film from the {LEGS[leg]} side")
+             f"the other leg, where MediaPipe can lose it: {held}; film from the {LEGS[leg]} side when you can")
     if all(tr.peak_deg is None for tr in own):
         warn(WarningCode.NO_HEEL_DOWN_PEAK, f"no {LEGS[leg]} trial has a valid heel-down peak (the heel lifted, or "
              "the leg was lost, before the knee drove): no result")

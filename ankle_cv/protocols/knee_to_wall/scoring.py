@@ -6,11 +6,27 @@ import warnings
 
 import numpy as np
 
-from ...landmarks import LEGS
-from ...vocab import Classification
-from ..references import References
+from ...landmarks import ANKLE, HIP, KNEE, LEGS
+from ...vocab import Classification, Posture
+from ..references import CREST_OFFSET, References
 from .kinematics import HeelEvents, LegKinematics
-from .results import MIN_TRACKED_SHARE, HeelLift, LegResult, Trial
+from .posture import TrialPosture, motion_name
+from .results import MAX_JITTER_SD_DEG, MIN_TRACKED_SHARE, HeelLift, LegResult, Trial
+
+#: Tracking evidence a trusted trial needs (see :func:`trust_of`). A shank or thigh in the
+#: sagittal plane keeps its length in a side view: landmark scatter moves it 2-5%, the
+#: thigh's hip landmark more; a knee or ankle jumping to the other leg changes it by a
+#: quarter or more. A knee moves at most ~2 foot lengths/s in a lunge: under 0.1 foot
+#: lengths a frame at 25-30 fps; a step over :data:`MAX_KNEE_JUMP_FOOT` (5 times that) is a
+#: landmark jumping. One left/right relabelling near the peak is corrected by the stance
+#: logic; more (:data:`MAX_LABEL_FLIPS`) mean MediaPipe did not know which leg was which.
+PEAK_WINDOW_S = 0.5
+MIN_KNEE_VISIBILITY = 0.5
+MAX_SHANK_CV = 0.08
+MAX_SHANK_WORST = 0.25
+MAX_THIGH_CV = 0.12
+MAX_KNEE_JUMP_FOOT = 0.5
+MAX_LABEL_FLIPS = 1
 
 #: Where the peak of a knee drive can lie: the knee forward of the ankle (above 0 deg) and
 #: short of what a shank reaches in a weight-bearing lunge; outside, not a knee-to-wall drive.
@@ -41,8 +57,83 @@ def _peak_note(a: np.ndarray, peak_idx: int | None, *, min_drive_deg: float, lif
     return None
 
 
-def trials_of(kin: LegKinematics, heel: HeelEvents, min_drive_deg: float) -> list[tuple[int, Trial]]:
-    """Every knee drive as (leg, :class:`Trial`), numbered per leg."""
+def _cv(values: np.ndarray) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(np.nanstd(values) / np.nanmean(values)) if np.isfinite(values).sum() >= 2 else np.nan
+
+
+def tracking_evidence(kin: LegKinematics, leg: int, start: int, stop: int, peak: int) -> dict:
+    """The tracking evidence of ``leg`` around frame ``peak``: over the frames within
+    :data:`PEAK_WINDOW_S` of it, inside the trial ``start:stop``, in which ``leg`` is the
+    front leg (see :class:`Trial`). Around the peak, because that is the frame the result
+    comes from: on the far-leg renders MediaPipe lost the leg near the peak in every trial
+    whose error exceeded 4.6 deg, while glitches elsewhere in a trial left its peak right."""
+    half = int(round(PEAK_WINDOW_S / kin.dt_s))
+    start, stop = max(start, peak - half), min(stop, peak + half + 1)
+    own = np.zeros(kin.front_side.shape, dtype=bool)
+    own[start:stop] = kin.front_side[start:stop] == leg
+    x, y, sl = np.where(own, kin.x_px[:, leg], np.nan), np.where(own, kin.y_px[:, leg], np.nan), own
+    shank = np.hypot(x[KNEE] - x[ANKLE], y[KNEE] - y[ANKLE])
+    thigh = np.hypot(x[HIP] - x[KNEE], y[HIP] - y[KNEE])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        clip_shank = np.hypot(kin.x_px[KNEE, leg] - kin.x_px[ANKLE, leg], kin.y_px[KNEE, leg] - kin.y_px[ANKLE, leg])
+        typical = np.nanmedian(clip_shank[kin.front_side == leg]) if (kin.front_side == leg).any() else np.nan
+        worst = np.nanmax(np.abs(shank[sl] / typical - 1.0)) if np.isfinite(shank[sl]).any() else np.nan
+        vis = float(np.nanmedian(kin.visibility[[KNEE, ANKLE], leg][:, sl])) if sl.any() else np.nan
+        step = np.hypot(np.diff(x[KNEE]), np.diff(y[KNEE])) / np.nanmean(kin.foot_length_px)  # NaN off the trial
+        jump = float(np.nanmax(step)) if np.isfinite(step).any() else np.nan
+    swapped = kin.swapped[start:stop]
+    flips = np.diff(swapped.astype(np.int8)) != 0
+    flips &= own[start:stop][1:] & own[start:stop][:-1]  # both frames this leg's
+    return dict(peak_tracked_share=round_or_none(float(kin.reliable[leg, start:stop].mean()), 3),
+                knee_visibility=round_or_none(vis, 2), shank_length_cv=round_or_none(_cv(shank[sl]), 3),
+                shank_length_worst=round_or_none(worst, 3), thigh_length_cv=round_or_none(_cv(thigh[sl]), 3),
+                knee_jump_foot=round_or_none(jump, 2), label_swaps=int(np.count_nonzero(flips)))
+
+
+def trust_of(tr: dict) -> tuple[str, ...]:
+    """Why a trial (its :class:`Trial` fields as a dict) is not trusted for the best result."""
+    def over(key: str, limit: float) -> bool:
+        return tr.get(key) is not None and tr[key] > limit
+
+    reasons = []
+    share = tr.get("peak_tracked_share", tr["tracked_share"])
+    if share is None or share < MIN_TRACKED_SHARE:
+        reasons.append(f"MediaPipe had the leg where the foot was planted in only {100 * (share or 0):.0f}% of the "
+                       f"frames within {PEAK_WINDOW_S:g} s of the peak (need {100 * MIN_TRACKED_SHARE:.0f}%)")
+    if over("jitter_sd_deg", MAX_JITTER_SD_DEG):
+        reasons.append(f"noise SD {tr['jitter_sd_deg']:.1f} deg (limit {MAX_JITTER_SD_DEG:g})")
+    if tr.get("knee_visibility") is not None and tr["knee_visibility"] < MIN_KNEE_VISIBILITY:
+        reasons.append(f"knee and ankle barely visible (median visibility {tr['knee_visibility']:.2f}, need "
+                       f"{MIN_KNEE_VISIBILITY:g})")
+    if over("shank_length_cv", MAX_SHANK_CV) or over("shank_length_worst", MAX_SHANK_WORST):
+        cv = "n/a" if tr.get("shank_length_cv") is None else f"{100 * tr['shank_length_cv']:.0f}%"
+        reasons.append(f"the shank changed length (CV {cv}, worst "
+                       f"{100 * (tr['shank_length_worst'] or 0):.0f}% off the clip's median; limits "
+                       f"{100 * MAX_SHANK_CV:.0f}%, {100 * MAX_SHANK_WORST:.0f}%)")
+    if over("thigh_length_cv", MAX_THIGH_CV):
+        reasons.append(f"the thigh changed length (CV {100 * tr['thigh_length_cv']:.0f}%, limit "
+                       f"{100 * MAX_THIGH_CV:.0f}%)")
+    if over("knee_jump_foot", MAX_KNEE_JUMP_FOOT):
+        reasons.append(f"the knee jumped {tr['knee_jump_foot']:.2f} foot lengths in one frame (limit "
+                       f"{MAX_KNEE_JUMP_FOOT:g})")
+    if over("label_swaps", MAX_LABEL_FLIPS):
+        reasons.append(f"MediaPipe's left/right labels flipped {tr['label_swaps']} times near the peak (limit "
+                       f"{MAX_LABEL_FLIPS})")
+
+    if tr.get("posture") not in (None, Posture.KNEE_TO_WALL):
+        reasons.append(f"looks like {motion_name(tr['posture'])}, not a knee-to-wall drive: "
+                       f"{tr['posture_evidence']}")
+    return tuple(reasons)
+
+
+def trials_of(kin: LegKinematics, heel: HeelEvents, min_drive_deg: float, *,
+              postures: dict[int, TrialPosture] | None = None) -> list[tuple[int, Trial]]:
+    """Every knee drive as (leg, :class:`Trial`), numbered per leg, with its tracking and
+    posture evidence (``postures`` by start frame, :func:`~.posture.trial_postures`) and
+    whether it is trusted (:func:`trust_of`)."""
     t = kin.time_s
     angle = kin.front(kin.tibia_deg)
     raw = kin.front(kin.tibia_raw_deg)
@@ -72,7 +163,7 @@ def trials_of(kin: LegKinematics, heel: HeelEvents, min_drive_deg: float) -> lis
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             jitter = float(np.nanstd(raw[start:stop] - a))
-        out.append((leg, Trial(
+        fields = dict(
             leg=LEGS[leg],
             number=counts[leg],
             start_frame=int(start),
@@ -90,7 +181,15 @@ def trials_of(kin: LegKinematics, heel: HeelEvents, min_drive_deg: float) -> lis
             heel_checked=bool(checked),
             tracked_share=round_or_none(float(reliable[start:stop].mean()), 3),
             note=note,
-        )))
+            **tracking_evidence(kin, leg, start, stop, start + (any_idx if peak_idx is None else peak_idx)),
+        )
+        posture = (postures or {}).get(int(start))
+        if posture is not None:
+            fields.update(posture=posture.posture.value, posture_evidence=posture.evidence or None,
+                          trunk_pitch_deg=round_or_none(posture.trunk_pitch_deg),
+                          stagger_foot=round_or_none(posture.stagger_foot, 2))
+        reasons = trust_of(fields)
+        out.append((leg, Trial(**fields, trusted=not reasons, distrust_reasons=reasons)))
     return out
 
 
@@ -116,10 +215,10 @@ def lifts_of(kin: LegKinematics, heel: HeelEvents, trials: list[tuple[int, Trial
 
 def best_trial(trials) -> Trial | None:
     """The trial whose heel-down peak is the leg's result: the highest among the trials with
-    one, preferring trials MediaPipe tracked (:data:`MIN_TRACKED_SHARE`) and, among those,
-    trials whose heel was checked."""
+    one, preferring trusted trials (:func:`trust_of`) and, among those, trials whose heel was
+    checked; with no trusted trial, the highest of all (the verdict then says why not)."""
     counted = [tr for tr in trials if tr.peak_deg is not None]
-    trusted = [tr for tr in counted if tr.tracked_share >= MIN_TRACKED_SHARE] or counted
+    trusted = [tr for tr in counted if tr.trusted] or counted
     checked = [tr for tr in trusted if tr.heel_checked]
     return max(checked or trusted, key=lambda tr: tr.peak_deg) if counted else None
 
@@ -131,15 +230,16 @@ def leg_result(leg: int, trials: list[tuple[int, Trial]], lifts: list[tuple[int,
     own = tuple(tr for lg, tr in trials if lg == leg)
     best = best_trial(own)
     reasons = list(blocking)
-    if best is not None and best.tracked_share < MIN_TRACKED_SHARE:
-        reasons.append("MediaPipe lost the leg in every trial")
+    if best is not None and not best.trusted:
+        reasons.append(f"no trial is trusted (trial {best.number}: {best.distrust_reasons[0]}; see each trial)")
+    angle, source, band = verdict_angle(best, refs)
     if best is None:
         classification = Classification.NO_RESULT
     elif reasons:
         classification = Classification.NOT_INTERPRETABLE
-    elif abs(best.peak_deg - refs.restriction_deg) < refs.mdc_deg:
+    elif abs(angle - refs.restriction_deg) < band:
         classification = Classification.BORDERLINE
-    elif best.peak_deg < refs.restriction_deg:
+    elif angle < refs.restriction_deg:
         classification = Classification.RESTRICTED
     else:
         classification = Classification.NOT_RESTRICTED
@@ -148,10 +248,32 @@ def leg_result(leg: int, trials: list[tuple[int, Trial]], lifts: list[tuple[int,
         best_deg=None if best is None else best.peak_deg,
         best_trial=None if best is None else best.number,
         best_s=None if best is None else best.peak_s,
-        restricted=None if best is None else bool(best.peak_deg < refs.restriction_deg),
+        restricted=None if best is None else bool(angle < refs.restriction_deg),
         classification=classification,
         classification_reason="; ".join(reasons) if classification == Classification.NOT_INTERPRETABLE else None,
         heel_checked=best is not None and best.heel_checked,
         trials=own,
         heel_lifts=tuple(h for lg, h in lifts if lg == leg),
+        best_crest_deg=None if best is None else best.crest_deg,
+        verdict_angle_deg=round_or_none(angle),
+        verdict_source=source,
+        verdict_band_deg=round_or_none(band),
     )
+
+
+def verdict_angle(best: Trial | None, refs: References) -> tuple[float | None, str | None, float | None]:
+    """What a leg's verdict is judged on, as (angle, source, borderline half-width).
+
+    The cut-off was measured with an inclinometer on the tibial crest. Where the shin's
+    front edge was measured at the best peak, that is the comparable angle, judged within
+    the minimal detectable change (or twice the edge's scatter, if larger). Otherwise the
+    centre line plus the anatomical crest offset (:data:`~ankle_cv.protocols.references.CREST_OFFSET`:
+    the expected difference, not a fit to any data set here), with the band widened by the
+    offset's spread between people.
+    """
+    if best is None or best.peak_deg is None:
+        return None, None, None
+    if best.crest_deg is not None:
+        return best.crest_deg, "shin_front_edge", max(refs.mdc_deg, 2.0 * (best.crest_sd_deg or 0.0))
+    return (best.peak_deg + CREST_OFFSET.offset_deg, "centre_line_plus_offset",
+            float(np.hypot(refs.mdc_deg, CREST_OFFSET.sd_deg)))

@@ -37,7 +37,11 @@ class KneeToWallSettings:
         Trial (knee drive) segmentation: the least rise of a drive and the least time
         between two drive peaks.
     foot_length_cm : float, optional
-        Foot length, to express heel-lift heights in cm.
+        Foot length as filmed (heel to tip; the shoe's if shod), to express heel-lift heights
+        in cm and, without a marker, to scale the toe-to-wall distance.
+    marker_cm : float
+        Side of the printed ArUco marker (``ankle-cv marker``) that scales the toe-to-wall
+        distance when it is seen.
     allow_any_view : bool
         Analyse a clip filmed from the front instead of refusing it.
     references : References
@@ -57,6 +61,7 @@ class KneeToWallSettings:
     min_prominence_deg: float = 5.0
     min_spacing_s: float = 1.0
     foot_length_cm: float | None = None
+    marker_cm: float = 10.0
     allow_any_view: bool = False
     references: References = References()
 
@@ -64,5 +69,7 @@ class KneeToWallSettings:
         object.__setattr__(self, "roll_source", RollChoice(self.roll_source))
         if self.leg is not None and self.leg not in LEGS:
             raise ValueError(f"leg must be one of {LEGS} or None, got {self.leg!r}")
+        if not self.marker_cm > 0:
+            raise ValueError(f"marker_cm must be positive, got {self.marker_cm}")
         if self.heel_off_foot > self.heel_on_foot:
             raise ValueError(f"heel_off_foot {self.heel_off_foot} must not exceed heel_on_foot {self.heel_on_foot}")

@@ -150,7 +150,7 @@ def _planted(ankle_x: np.ndarray, ankle_y: np.ndarray, leg_px: float, *, window:
 
 
 def squat_kinematics(xyzv: np.ndarray, time_s: np.ndarray, settings: SquatSettings, *,
-                     lines: np.ndarray | None = None) -> SquatKinematics:
+                     lines: np.ndarray | None = None, camera_shift_px: np.ndarray | None = None) -> SquatKinematics:
     """Every per-frame squat series, and the reps, of a clip.
 
     Parameters
@@ -161,6 +161,9 @@ def squat_kinematics(xyzv: np.ndarray, time_s: np.ndarray, settings: SquatSettin
     settings : SquatSettings
     lines : ndarray of shape (K, 4), optional
         Straight scene segments, for levelling the camera.
+    camera_shift_px : ndarray of shape (T, 2), optional
+        Hand-held shake since the first frame, taken out of the ankles before judging them
+        planted.
     """
     time_s = np.asarray(time_s, dtype=np.float64)
     dt_s = signal.frame_interval_s(time_s)
@@ -182,8 +185,9 @@ def squat_kinematics(xyzv: np.ndarray, time_s: np.ndarray, settings: SquatSettin
 
     # depth: the hips above the ankles against their running standing level
     height = _smooth(measures.compute_hip_height_px(x, y, roll_deg=roll), time_s, settings, sigma)
-    planted = _planted(x[ANKLE], y[ANKLE], legs.typical(height), window=int(round(rate_hz)), sigma=sigma,
-                       max_shift=settings.max_ankle_shift_leg)
+    shift = np.zeros((len(time_s), 2)) if camera_shift_px is None else np.asarray(camera_shift_px, np.float64)
+    planted = _planted(x[ANKLE] - shift[:, 0], y[ANKLE] - shift[:, 1], legs.typical(height),
+                       window=int(round(rate_hz)), sigma=sigma, max_shift=settings.max_ankle_shift_leg)
     drop, standing = reps.compute_hip_drop_leg(height, window=int(round(STANDING_LEVEL_WINDOW_S * rate_hz)),
                                                use=planted)
 

@@ -58,7 +58,8 @@ def analyze_squat(series: LandmarkSeries, settings: SquatSettings = SquatSetting
         No person (or too few frames with one).
     """
     require_person(series)
-    kin = squat_kinematics(series.xyzv, series.time_s, settings, lines=series.lines[:, 1:])
+    kin = squat_kinematics(series.xyzv, series.time_s, settings, lines=series.lines[:, 1:],
+                           camera_shift_px=series.camera_shift_px)
     heel = _side_heel(kin, settings, frames, heel_rise_foot)
     reps = [scoring.score_rep(kin, heel, row, i + 1, settings) for i, row in enumerate(kin.reps)]
     dropped = scoring.not_counted(kin)

@@ -1,0 +1,170 @@
+"""Scoring of the issue-12 renders: the centre-line angle near and far, the inclinometer-
+comparable (crest) angle, the toe-to-wall distance in cm, trust of far-leg trials, hand-held
+shake and camera pitch, and the refusal of motions that are not a knee-to-wall test.
+
+Used by ``python benchmarks/accuracy.py --suite issue12``; each figure is compared with the
+target of issue 12 in the printout and kept by the ratchet (``issue12`` in
+accuracy_ratchet.json).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+from accuracy_suite import render_suite, truth_of
+
+#: A verdict is given from a trial whose angle is more than this off: the test's minimal
+#: detectable change (Konor 2012), the error issue 12 allows no verdict to rest on.
+MDC_DEG = 4.6
+VERDICTS = ("restricted", "not_restricted", "borderline")
+
+
+def _settings(truth: dict, scale: str):
+    from ankle_cv.protocols.knee_to_wall import KneeToWallSettings
+
+    if scale == "foot_length":  # the shoe's length, as a clinician measures it with a tape
+        return KneeToWallSettings(foot_length_cm=round(truth["person"]["foot_length_cm"], 1))
+    return KneeToWallSettings()
+
+
+def score_clip(video: Path, *, scale: str = "auto", cache_dir: Path | None = None) -> dict:
+    """One row: per matched trial the errors and whether it was trusted; per clip the
+    warnings, the verdicts and whether the clip was refused as not a knee-to-wall test."""
+    from ankle_cv.pipeline import analyze_video
+
+    truth = truth_of(video)
+    result = analyze_video(video, "knee-to-wall", _settings(truth, scale), cache_dir=cache_dir).result
+    codes = sorted({w.code.value for w in result.warnings})
+    verdicts = {leg.leg: leg.classification.value for leg in result.legs}
+    row = {
+        "motion": truth.get("motion", "knee_to_wall"),
+        "warnings": codes,
+        "verdicts": verdicts,
+        "refused": "not_knee_to_wall" in codes and not any(v in VERDICTS for v in verdicts.values()),
+        "scale_source": None if result.distance is None else result.distance.scale_source,
+        "trials": [],
+    }
+    if row["motion"] != "knee_to_wall":
+        return row
+    tested = truth["tested_leg"]
+    row["near_leg"] = tested == ("right" if truth["facing"] == "right" else "left")
+    leg = result.leg(tested)
+    trials = list(leg.trials) if leg else []
+    used: set[int] = set()
+    for want in truth["trials"]:
+        i = next((i for i, tr in enumerate(trials) if i not in used
+                  and want["start_frame"] <= tr.peak_any_frame <= want["end_frame"]), None)
+        if i is None:
+            row["trials"].append({"missed": True})
+            continue
+        used.add(i)
+        got = trials[i]
+        err = None if got.peak_deg is None else got.peak_deg - want["peak_tibia_heel_down_deg"]
+        crest = want.get("peak_crest_deg")
+        cm = want.get("toe_to_wall_cm")
+        row["trials"].append({
+            "missed": False,
+            "error_deg": err,
+            "trusted": bool(got.trusted),
+            "best": leg.best_trial == got.number,
+            "verdict": verdicts[tested] in VERDICTS,
+            "crest_error_deg": None if got.crest_deg is None or crest is None else got.crest_deg - crest,
+            "crest_note": got.crest_note,
+            "cm_error": None if got.toe_to_wall_cm is None or cm is None else got.toe_to_wall_cm - cm,
+            "centre_vs_crest_truth_deg": None if crest is None else want["peak_tibia_heel_down_deg"] - crest,
+        })
+    return row
+
+
+def _stats(values) -> dict:
+    v = np.asarray([x for x in values if x is not None], dtype=float)
+    if not v.size:
+        return {"n": 0, "mae": None, "max_abs": None, "bias": None}
+    return {"n": int(v.size), "mae": round(float(np.mean(np.abs(v))), 2),
+            "max_abs": round(float(np.max(np.abs(v))), 2), "bias": round(float(np.mean(v)), 2)}
+
+
+def summarize(rows: dict[str, dict], foot_rows: dict[str, dict] | None = None) -> dict:
+    """The issue-12 figures from per-clip rows (and the rows of a foot-length-scale run)."""
+    ktw = {k: r for k, r in rows.items() if r["motion"] == "knee_to_wall"}
+    other = {k: r for k, r in rows.items() if r["motion"] != "knee_to_wall"}
+
+    def trials(pick, key):
+        return [t[key] for r in ktw.values() if pick(r) for t in r["trials"] if not t["missed"] and t["trusted"]]
+
+    near = _stats(trials(lambda r: r["near_leg"], "error_deg"))
+    far = _stats(trials(lambda r: not r["near_leg"], "error_deg"))
+    every = [t for r in ktw.values() for t in r["trials"] if not t["missed"]]
+    unsafe = [t for t in every if t["error_deg"] is not None and abs(t["error_deg"]) > MDC_DEG
+              and t["best"] and t["verdict"]]
+    bad_trusted = [t for t in every if t["error_deg"] is not None and abs(t["error_deg"]) > MDC_DEG and t["trusted"]]
+    marker = _stats(t["cm_error"] for r in ktw.values() if r["scale_source"] == "marker" for t in r["trials"]
+                    if not t["missed"])
+    foot = _stats(t["cm_error"] for r in (foot_rows or {}).values() if r.get("scale_source") == "foot_length"
+                  for t in r["trials"] if not t["missed"])
+    crest = _stats(t["crest_error_deg"] for t in every if t["trusted"])  # the trials a verdict can rest on
+    crest_all = _stats(t["crest_error_deg"] for t in every)
+    shaken = [k for k, r in ktw.items() if "shake" in k]
+    return {
+        "clips": len(rows),
+        "near_trusted_trials": near["n"], "near_mae_deg": near["mae"], "near_max_abs_deg": near["max_abs"],
+        "near_bias_deg": near["bias"],
+        "far_trusted_trials": far["n"], "far_mae_deg": far["mae"], "far_max_abs_deg": far["max_abs"],
+        "far_bias_deg": far["bias"],
+        "trials": len(every), "untrusted_trials": sum(not t["trusted"] for t in every),
+        "verdicts_on_trials_off_by_more_than_mdc": len(unsafe),
+        "trusted_trials_off_by_more_than_mdc": len(bad_trusted),
+        "crest_measured_share": round(crest_all["n"] / len(every), 3) if every else None,
+        "crest_mae_deg": crest["mae"], "crest_max_abs_deg": crest["max_abs"], "crest_bias_deg": crest["bias"],
+        "crest_all_trials_mae_deg": crest_all["mae"], "crest_all_trials_max_abs_deg": crest_all["max_abs"],
+        "centre_minus_crest_truth_deg": _stats(t["centre_vs_crest_truth_deg"] for t in every)["bias"],
+        "cm_marker_trials": marker["n"], "cm_marker_mae": marker["mae"], "cm_marker_max_abs": marker["max_abs"],
+        "cm_foot_trials": foot["n"], "cm_foot_mae": foot["mae"], "cm_foot_max_abs": foot["max_abs"],
+        "false_feet_moving_or_leg_lost": sum(bool({"feet_moving", "leg_lost"} & set(r["warnings"]))
+                                             for r in ktw.values()),
+        "false_feet_moving_or_leg_lost_shaken": sum(bool({"feet_moving", "leg_lost"} & set(ktw[k]["warnings"]))
+                                                    for k in shaken),
+        "knee_to_wall_refused": sum(r["refused"] for r in ktw.values()),
+        "other_motions": len(other),
+        "other_motions_refused": sum(r["refused"] for r in other.values()),
+    }
+
+
+def run(suite: dict, folder: Path, *, jobs: int = 2, cache_dir: Path | None = None) -> tuple[dict, dict, dict]:
+    """Render and score the suite twice (scale from the marker or the image; then from the
+    foot length with the marker ignored): (rows, foot-length rows, summary)."""
+    paths = render_suite(suite, folder, jobs=jobs)
+    rows = {name: score_clip(path, cache_dir=cache_dir) for name, path in paths.items()}
+    foot_rows = {name: score_clip(path, scale="foot_length", cache_dir=cache_dir) for name, path in paths.items()
+                 if rows[name]["motion"] == "knee_to_wall"}
+    return rows, foot_rows, summarize(rows, foot_rows)
+
+
+def print_rows(rows: dict, foot_rows: dict) -> None:
+    print(f"  {'clip':22} {'motion':16} {'verdicts':28} {'centre err (trusted*)':28} {'crest err':18} "
+          f"{'cm err marker/img':20} {'cm err foot':14} warnings")
+    for name, r in rows.items():
+        def fmt(key, trials, star=False):
+            out = []
+            for t in trials:
+                if t["missed"]:
+                    out.append("miss")
+                elif t[key] is None:
+                    out.append("-")
+                else:
+                    out.append(f"{t[key]:+.1f}" + ("*" if star and t["trusted"] else ""))
+            return " ".join(out) or "-"
+        verdicts = ",".join(f"{k[0]}:{v}" for k, v in r["verdicts"].items()) or "-"
+        foot = foot_rows.get(name, {"trials": []})["trials"]
+        print(f"  {name:22} {r['motion']:16} {verdicts:28} {fmt('error_deg', r['trials'], True):28} "
+              f"{fmt('crest_error_deg', r['trials']):18} {fmt('cm_error', r['trials']):20} "
+              f"{fmt('cm_error', foot):14} {','.join(r['warnings'])}")
+
+
+def field_names() -> list[str]:
+    """The result fields this scoring reads (kept in step with the results' dataclasses)."""
+    from ankle_cv.protocols.knee_to_wall.results import Trial
+
+    return [f.name for f in dataclasses.fields(Trial)]
