@@ -66,10 +66,13 @@ def _score(series: LandmarkSeries, kin: LegKinematics, heel: HeelEvents, setting
     clip = clip_facts(series)
     postures = trial_postures(series.xyzv, kin, max_foot_speed=settings.max_foot_speed)
     trials = trials_of(kin, heel, settings.min_prominence_deg, postures=postures)
-    if frames is not None and getattr(frames, "video", True) is not None:  # a memo without its video: none
+    live_crops = getattr(frames, "memo", None) is frames  # live capture keeps only the feet (ankle_cv.live.heel)
+    if frames is not None and not live_crops and getattr(frames, "video", True) is not None:  # a memo, no video
         trials = measure_crest(frames, kin, trials)
         trials, distance = measure_toe_to_wall(frames, kin, trials, settings, frame_size_px=series.frame_size_px,
                                                shift_px=series.camera_shift_px)
+    elif live_crops:
+        trials, distance = measure_toe_to_wall(frames, kin, trials, settings, frame_size_px=series.frame_size_px)
     else:
         distance = no_video_distance(trials)
     lifts = lifts_of(kin, heel, trials, settings.foot_length_cm)
