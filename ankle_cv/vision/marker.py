@@ -23,6 +23,8 @@ import dataclasses
 
 import numpy as np
 
+from ..core.geometry import upright
+
 MARKER_DICT = "DICT_4X4_50"
 MARKER_ID = 0
 #: Printed white margin from each side of the marker to the card's cut line (cm); the side
@@ -172,14 +174,12 @@ class MarkerScale:
 
 def level_h(xy: np.ndarray, roll_deg: float) -> np.ndarray:
     """Level-horizontal image coordinate (camera roll removed; :func:`ankle_cv.core.geometry.upright`)."""
-    r = np.deg2rad(roll_deg)
-    return np.cos(r) * xy[..., 0] - np.sin(r) * xy[..., 1]
+    return upright(xy[..., 0], xy[..., 1], roll_deg=roll_deg)[0]
 
 
 def level_v(xy: np.ndarray, roll_deg: float) -> np.ndarray:
     """Level-down image coordinate (camera roll removed)."""
-    r = np.deg2rad(roll_deg)
-    return np.sin(r) * xy[..., 0] + np.cos(r) * xy[..., 1]
+    return -upright(xy[..., 0], xy[..., 1], roll_deg=roll_deg)[1]
 
 
 def marker_scale(corners: np.ndarray, *, marker_cm: float, roll_deg: float, facing: float,
