@@ -192,3 +192,64 @@ def test_bundled_sample_end_to_end(warm_cache, tmp_path):
     t = (kin.x_px[4, row, best.peak_frame] - kin.x_px[3, row, best.peak_frame], 0.0)
     fit = fit_shin_edge(frame.image_bgr, k, a, t, roll_deg=kin.roll.roll_deg)
     assert cv2.imwrite(str(tmp_path / "shin.png"), draw_edge(frame.image_bgr, fit, k, a))
+
+
+def test_one_pass_hands_each_measurement_its_frames():
+    """visit_frames: one read over the span of all wanted frames; each visitor sees exactly
+    the frames it wants, in order, and nothing is read when nothing is wanted."""
+    import types
+
+    from ankle_cv.vision.passes import visit_frames
+
+    calls = []
+
+    def frames(start=0, stop=None):
+        calls.append((start, stop))
+        for i in range(start, stop):
+            yield types.SimpleNamespace(index=i, image_bgr=None)
+
+    class Visitor:
+        def __init__(self, wanted):
+            self.wanted, self.seen = frozenset(wanted), []
+
+        def see(self, frame):
+            self.seen.append(frame.index)
+
+    a, b = Visitor({12, 5, 30}), Visitor({30, 7})
+    assert visit_frames(frames, [a, b]) == 4
+    assert calls == [(5, 31)] and a.seen == [5, 12, 30] and b.seen == [7, 30]
+    assert visit_frames(frames, [Visitor(())]) == 0 and len(calls) == 1
+
+
+@pytest.mark.slow
+def test_the_sample_is_decoded_twice_heel_then_the_peaks(warm_cache):
+    """The knee-to-wall analysis of the bundled sample reads the video in two passes: the
+    heel tracker's, then one for the shin's front edge and the toe-to-wall distance together
+    (each once had its own); and the results are what their own passes give."""
+    import functools
+
+    from ankle_cv.io.source import read_frames
+    from ankle_cv.pipeline import analyze_video
+    from ankle_cv.protocols.knee_to_wall import KneeToWall, KneeToWallSettings
+    from ankle_cv.protocols.knee_to_wall.crest import shin_requests
+    from ankle_cv.protocols.knee_to_wall.toe_wall import measure_toe_to_wall
+
+    sample = str(ROOT / "sample_videos" / "knee_to_wall_right.mp4")
+    series = analyze_video(sample, cache_dir=warm_cache).series
+    passes = []
+
+    def frames(start=0, stop=None):
+        passes.append((start, stop))
+        return read_frames(sample, start=start, stop=stop)
+
+    settings = KneeToWallSettings(foot_length_cm=29.3)
+    result = KneeToWall().analyze(series, settings, frames=frames)
+    assert len(passes) == 2
+    trials = [(["left", "right"].index(leg.leg), tr) for leg in result.legs for tr in leg.trials]
+    alone = measure_shin(functools.partial(read_frames, sample), shin_requests(result.kinematics, trials))
+    assert [round(alone[k].angle_deg, 1) for k in sorted(alone)] == [tr.crest_deg for _, tr in trials]
+    kin = result.kinematics
+    cm, _ = measure_toe_to_wall(functools.partial(read_frames, sample), kin, trials, settings,
+                                frame_size_px=series.frame_size_px, shift_px=series.camera_shift_px)
+    assert [tr.toe_to_wall_cm for _, tr in cm] == [tr.toe_to_wall_cm for _, tr in trials]
+    assert all(tr.toe_to_wall_cm is not None and tr.crest_deg is not None for _, tr in trials)

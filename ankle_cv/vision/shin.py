@@ -19,7 +19,8 @@ is "not measured" with the reason (low contrast, not straight, occluded, outside
 
 Everything here is numpy/scipy on image arrays; OpenCV only draws (:func:`draw_edge`). The
 frames come from a ``FrameReader`` as for the heel tracker, read once over just the span that
-holds the requested frames (:func:`measure_shin`).
+holds the requested frames (:func:`measure_shin`), or in a pass shared with other
+measurements (:class:`ShinPass`, :mod:`ankle_cv.vision.passes`).
 """
 
 from __future__ import annotations
@@ -313,31 +314,47 @@ def combine(fits: Sequence[EdgeFit]) -> tuple[float | None, float | None, str | 
     return float(np.median(angles)), float(np.hypot(spread, se)), None, len(ok)
 
 
+class ShinPass:
+    """:func:`fit_shin_edge` on each request's frames as they are decoded (a
+    :class:`~ankle_cv.vision.passes.FrameVisitor`), then :meth:`result`. A frame that is not
+    a whole picture (live capture keeps only the feet's crops) gives "not measured"."""
+
+    def __init__(self, requests: Sequence[ShinRequest]) -> None:
+        self.requests = tuple(requests)
+        self._at: dict[int, list[tuple[ShinRequest, int]]] = {}
+        for r in self.requests:
+            for j, i in enumerate(r.frames):
+                self._at.setdefault(int(i), []).append((r, j))
+        self.wanted = frozenset(self._at)
+        self._fits: dict[int, list[tuple[int, EdgeFit]]] = {r.key: [] for r in self.requests}
+
+    def see(self, frame) -> None:
+        for r, j in self._at.get(frame.index, ()):
+            if not isinstance(frame.image_bgr, np.ndarray):
+                fit = _not_measured("only part of the frame is kept here (live view): the shin is not in it")
+            else:
+                fit = fit_shin_edge(frame.image_bgr, r.knee_xy[j], r.ankle_xy[j], r.toe_dir_xy[j],
+                                    roll_deg=r.roll_deg,
+                                    other_leg_px=None if r.other_leg_px is None else r.other_leg_px[j])
+            self._fits[r.key].append((frame.index, fit))
+
+    def result(self) -> dict[int, ShinAngle]:
+        """``{key: ShinAngle}`` over the frames seen."""
+        out = {}
+        for r in self.requests:
+            angle, sd, note, n = combine([f for _, f in self._fits[r.key]])
+            out[r.key] = ShinAngle(angle_deg=angle, sd_deg=sd, note=note, n_frames=n, fits=tuple(self._fits[r.key]))
+        return out
+
+
 def measure_shin(frames, requests: Sequence[ShinRequest]) -> dict[int, ShinAngle]:
-    """:func:`fit_shin_edge` on each request's frames, read in one pass over the span that
-    holds them (``frames(start, stop)`` as for the heel tracker); ``{key: ShinAngle}``. A
-    reader whose frames are not whole pictures (live capture keeps only the feet's crops)
-    gives "not measured"."""
-    wanted: dict[int, list[tuple[ShinRequest, int]]] = {}
-    for r in requests:
-        for j, i in enumerate(r.frames):
-            wanted.setdefault(int(i), []).append((r, j))
-    fits: dict[int, list[tuple[int, EdgeFit]]] = {r.key: [] for r in requests}
-    if wanted:
-        for frame in frames(start=min(wanted), stop=max(wanted) + 1):
-            for r, j in wanted.get(frame.index, ()):
-                if not isinstance(frame.image_bgr, np.ndarray):  # live capture keeps only the feet's crops
-                    fit = _not_measured("only part of the frame is kept here (live view): the shin is not in it")
-                else:
-                    fit = fit_shin_edge(frame.image_bgr, r.knee_xy[j], r.ankle_xy[j], r.toe_dir_xy[j],
-                                        roll_deg=r.roll_deg,
-                                        other_leg_px=None if r.other_leg_px is None else r.other_leg_px[j])
-                fits[r.key].append((frame.index, fit))
-    out = {}
-    for r in requests:
-        angle, sd, note, n = combine([f for _, f in fits[r.key]])
-        out[r.key] = ShinAngle(angle_deg=angle, sd_deg=sd, note=note, n_frames=n, fits=tuple(fits[r.key]))
-    return out
+    """:class:`ShinPass` over ``frames(start, stop)`` (as for the heel tracker), read in one
+    pass over the span that holds the requested frames; ``{key: ShinAngle}``."""
+    from .passes import visit_frames
+
+    shin = ShinPass(requests)
+    visit_frames(frames, [shin])
+    return shin.result()
 
 
 def draw_edge(image_bgr: np.ndarray, fit: EdgeFit, knee_xy=None, ankle_xy=None) -> np.ndarray:

@@ -3,9 +3,10 @@
 Builds one :class:`~ankle_cv.vision.shin.ShinRequest` per trial: its heel-down peak frame and
 those of the :data:`~ankle_cv.vision.shin.HALF_WINDOW` frames either side where the shank's
 angle stays within :data:`PEAK_BAND_DEG` of the peak's and the leg's landmarks are known (a
-spread over frames of a still shank, not of the drive). It measures them in one pass over the
-frames and writes the result into the trials (``crest_deg``, ``crest_sd_deg``, ``crest_note``);
-the legs take their best trial's (:func:`~ankle_cv.protocols.knee_to_wall.scoring.leg_result`).
+spread over frames of a still shank, not of the drive), measured in the pass shared with the
+toe-to-wall distance (:mod:`.peaks`), and writes the result into the trials (``crest_deg``,
+``crest_sd_deg``, ``crest_note``); the legs take their best trial's
+(:func:`~ankle_cv.protocols.knee_to_wall.scoring.leg_result`).
 """
 
 from __future__ import annotations
@@ -69,11 +70,4 @@ def with_crest(trials: list[tuple[int, Trial]], shin: dict[int, ShinAngle]) -> l
         out.append((leg, dataclasses.replace(trial, crest_deg=_rounded(found.angle_deg, 1),
                                              crest_sd_deg=_rounded(found.sd_deg, 2), crest_note=found.note)))
     return out
-
-
-def measure_crest(frames, kin: LegKinematics, trials: list[tuple[int, Trial]]) -> list[tuple[int, Trial]]:
-    """:func:`with_crest` of the trials measured on the clip's ``frames``."""
-    from ...vision.shin import measure_shin  # OpenCV-free, but only with a video
-
-    return with_crest(trials, measure_shin(frames, shin_requests(kin, trials)))
 

@@ -10,8 +10,8 @@ from ...series import LandmarkSeries
 from ...vocab import Classification, WarningCode
 from ..base import ClipFacts, FrameReader, Protocol, QualityWarning, require_person
 from . import present
-from .crest import measure_crest
 from .kinematics import HeelEvents, LegKinematics, heel_anchors, heel_events, leg_kinematics
+from .peaks import measure_at_peaks
 from .posture import trial_postures
 from .results import Camera, KneeToWallResult
 from .rules import blocking_reasons, check_view, facing_of, quality_warnings
@@ -68,9 +68,8 @@ def _score(series: LandmarkSeries, kin: LegKinematics, heel: HeelEvents, setting
     trials = trials_of(kin, heel, settings.min_prominence_deg, postures=postures)
     live_crops = getattr(frames, "memo", None) is frames  # live capture keeps only the feet (ankle_cv.live.heel)
     if frames is not None and not live_crops and getattr(frames, "video", True) is not None:  # a memo, no video
-        trials = measure_crest(frames, kin, trials)
-        trials, distance = measure_toe_to_wall(frames, kin, trials, settings, frame_size_px=series.frame_size_px,
-                                               shift_px=series.camera_shift_px)
+        trials, distance = measure_at_peaks(frames, kin, trials, settings, frame_size_px=series.frame_size_px,
+                                            shift_px=series.camera_shift_px)
     elif live_crops:
         trials, distance = measure_toe_to_wall(frames, kin, trials, settings, frame_size_px=series.frame_size_px)
     else:

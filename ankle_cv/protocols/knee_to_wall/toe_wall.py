@@ -1,9 +1,9 @@
 """The toe-to-wall distance of each trial: image measurements composed with :mod:`.distance`.
 
-One pass over the frames from the first trial to the last (only the frames needed are
-measured, each as it is decoded, none kept): each trial's heel-down peak frame (the shoe's
-tip and heel, :mod:`ankle_cv.vision.outline`), each trial's furthest drive (the knee's
-front), and those plus about 20 frames spread over the trials for the ArUco marker
+One pass over the frames from the first trial to the last, shared with the shin's front edge
+(:mod:`.peaks`; only the frames needed are measured, each as it is decoded, none kept): each
+trial's heel-down peak frame (the shoe's tip and heel, :mod:`ankle_cv.vision.outline`), each
+trial's furthest drive (the knee's front), and those plus about 20 frames spread over the trials for the ArUco marker
 (:mod:`ankle_cv.vision.marker`).
 
 - **Scale**: the marker when it is seen in :data:`~ankle_cv.vision.marker.MIN_MARKER_FRAMES`
@@ -106,45 +106,85 @@ def measure_toe_to_wall(frames, kin, trials: list[tuple[int, Trial]], settings, 
                         frame_size_px: tuple[int, int],
                         shift_px: np.ndarray | None = None) -> tuple[list[tuple[int, Trial]], Distance]:
     """Each trial with its ``toe_to_wall_cm`` (and SD) where measurable, and the
-    :class:`Distance` facts (scale and wall used, or why not).
+    :class:`Distance` facts (scale and wall used, or why not): :class:`ToeWallPass` over
+    ``frames(start, stop)`` in a pass of its own."""
+    from ...errors import InputError
+    from ...vision.passes import visit_frames
+
+    if getattr(frames, "memo", None) is frames:  # live capture's window of foot crops (ankle_cv.live.heel)
+        return trials, _LIVE
+    toe = ToeWallPass(kin, trials, shift_px=shift_px)
+    try:
+        visit_frames(frames, [toe])
+    except InputError as exc:
+        toe.failed = exc.reason
+    return toe.finish(settings, frame_size_px=frame_size_px)
+
+
+class ToeWallPass:
+    """The toe-to-wall image measurements, made on each wanted frame as it is decoded (a
+    :class:`~ankle_cv.vision.passes.FrameVisitor`): the marker's corners, the shoe's tip and
+    heel at each trial's heel-down peak, the knee's front at the furthest drives; then
+    :meth:`finish` composes them.
 
     ``shift_px`` (T, 2) is the camera's accumulated shake (:attr:`LandmarkSeries.camera_shift_px`):
     the wall, the marker and the shoe are found in different frames, so each point is moved
     back by its frame's shift first. Only trials facing the clip's main direction are measured
     (a person who turned round faces another wall); the foot-length scale and the knee-contact
     wall are taken per leg (each foot at its own depth)."""
-    from ...errors import InputError
-    from ...vision.marker import MARKER_DICT, MARKER_ID, MIN_MARKER_FRAMES, MarkerFinder, level_h, marker_scale
 
-    if not trials:
-        return trials, _no_distance("no knee drive: no trial to measure")
-    if getattr(frames, "memo", None) is frames:  # live capture's window of foot crops (ankle_cv.live.heel)
-        return trials, _LIVE
-    shift = np.zeros((kin.time_s.size, 2)) if shift_px is None else np.asarray(shift_px, dtype=np.float64)
-    feet, knees, wanted = _needed(kin, trials)
-    finder = MarkerFinder()
-    corners, foot_at, knee_at = [], {}, {}
-    roll = float(np.nan_to_num(kin.roll.roll_deg))
-    try:
-        for frame in frames(start=int(wanted[0]), stop=int(wanted[-1]) + 1):
-            i = frame.index
-            if i not in wanted:
-                continue
-            if not isinstance(frame.image_bgr, np.ndarray):  # live analysis keeps foot crops only
-                return trials, _LIVE
-            found = finder(frame.image_bgr)
-            if found is not None:
-                corners.append(found - shift[i])
-            if i in feet or i in knees:
-                leg = feet.get(i, knees.get(i))
-                got = {k: _steady(v, shift[i]) for k, v in
-                       _outlines(frame.image_bgr, kin, i, leg, foot=i in feet, knee=i in knees).items()}
-                if i in feet:
-                    foot_at[i] = got
-                if i in knees:
-                    knee_at[i] = got.get("knee")
-    except InputError as exc:
-        return trials, _no_distance(f"cm not measured: {exc.reason}")
+    def __init__(self, kin, trials: list[tuple[int, Trial]], *, shift_px: np.ndarray | None = None) -> None:
+        from ...vision.marker import MarkerFinder
+
+        self.kin, self.trials = kin, trials
+        self.shift = np.zeros((kin.time_s.size, 2)) if shift_px is None else np.asarray(shift_px, dtype=np.float64)
+        self.feet, self.knees, looked = _needed(kin, trials) if trials else ({}, {}, np.zeros(0, dtype=int))
+        self.wanted = frozenset(int(i) for i in looked)
+        self.roll = float(np.nan_to_num(kin.roll.roll_deg))
+        self.corners: list[np.ndarray] = []
+        self.foot_at: dict[int, dict] = {}
+        self.knee_at: dict[int, object] = {}
+        self.live = False  # frames that are foot crops only (live analysis)
+        self.failed: str | None = None  # why the frames stopped decoding, set by the caller
+        self._finder = MarkerFinder()
+
+    def see(self, frame) -> None:
+        i, kin = frame.index, self.kin
+        if self.live or not isinstance(frame.image_bgr, np.ndarray):  # live analysis keeps foot crops only
+            self.live = True
+            return
+        found = self._finder(frame.image_bgr)
+        if found is not None:
+            self.corners.append(found - self.shift[i])
+        feet, knees = self.feet, self.knees
+        if i in feet or i in knees:
+            leg = feet.get(i, knees.get(i))
+            got = {k: _steady(v, self.shift[i]) for k, v in
+                   _outlines(frame.image_bgr, kin, i, leg, foot=i in feet, knee=i in knees).items()}
+            if i in feet:
+                self.foot_at[i] = got
+            if i in knees:
+                self.knee_at[i] = got.get("knee")
+
+    def finish(self, settings, *, frame_size_px: tuple[int, int]) -> tuple[list[tuple[int, Trial]], Distance]:
+        """Each trial with its ``toe_to_wall_cm`` (and SD) where measurable, and the
+        :class:`Distance` facts (scale and wall used, or why not)."""
+        trials = self.trials
+        if not trials:
+            return trials, _no_distance("no knee drive: no trial to measure")
+        if self.live:
+            return trials, _LIVE
+        if self.failed is not None:
+            return trials, _no_distance(f"cm not measured: {self.failed}")
+        return _compose(self.kin, trials, settings, frame_size_px=frame_size_px, corners=self.corners,
+                        foot_at=self.foot_at, knee_at=self.knee_at, feet=self.feet, knees=self.knees,
+                        n_looked=len(self.wanted), roll=self.roll)
+
+
+def _compose(kin, trials, settings, *, frame_size_px, corners, foot_at, knee_at, feet, knees, n_looked: int,
+             roll: float) -> tuple[list[tuple[int, Trial]], Distance]:
+    from ...vision.marker import MARKER_DICT, MARKER_ID, MIN_MARKER_FRAMES, level_h, marker_scale
+
     facing = float(np.sign(np.nanmedian(kin.facing))) if np.isfinite(kin.facing).any() else 1.0
     centre = float(level_h(np.array([frame_size_px[0] / 2, frame_size_px[1] / 2]), roll))
 
@@ -180,12 +220,12 @@ def measure_toe_to_wall(frames, kin, trials: list[tuple[int, Trial]], settings, 
             far = max(front, key=front.get)
             per_leg[leg] = (scale, scale_sd, 1.0, 0.0, facing * front[far], contacts[far].sd_px)
         if not per_leg:
-            seen = f"no ArUco marker ({MARKER_DICT} id {MARKER_ID}) in the {len(wanted)} frames looked at"
+            seen = f"no ArUco marker ({MARKER_DICT} id {MARKER_ID}) in the {n_looked} frames looked at"
             why = ("no foot length given (--foot-length-cm)" if settings.foot_length_cm is None
                    else "the shoe's outline was not found" if not tips
                    else "the front of the knee was not found at the furthest drive (no wall)")
             return trials, _no_distance(f"cm not measurable: no scale and wall ({seen}, and {why})",
-                                        marker_frames=len(corners), frames_looked_at=int(len(wanted)))
+                                        marker_frames=len(corners), frames_looked_at=n_looked)
     scale, scale_sd, ratio, ratio_sd, wall_h, wall_sd = next(iter(per_leg.values()))  # reported: the first leg's
 
     out, toe_sources, behind, away = [], set(), [], []
@@ -224,7 +264,7 @@ def measure_toe_to_wall(frames, kin, trials: list[tuple[int, Trial]], settings, 
                 else "cm not measured: the shoe's tip was not found at any trial's heel-down peak")
     return out, Distance(scale_source=scale_source, px_per_cm=round_or_none(scale * ratio, 3),
                          px_per_cm_sd=round_or_none(scale_sd * ratio, 3), wall_source=wall_source, note=note,
-                         marker_frames=len(corners), frames_looked_at=int(len(wanted)),
+                         marker_frames=len(corners), frames_looked_at=n_looked,
                          toe_source=min(toe_sources) if len(toe_sources) == 1 else
                          ("mixed" if toe_sources else None))
 
