@@ -3,7 +3,7 @@
     python benchmarks/accuracy.py                  # full suite (24 knee-to-wall + 4 squat clips)
     python benchmarks/accuracy.py --write-ratchet  # ... and commit its figures as the ratchet
     python benchmarks/accuracy.py --suite small    # the ratchet test's 4 clips
-    python benchmarks/accuracy.py --suite issue12  # 14 clips: cm, crest angle, far leg, refusals
+    python benchmarks/accuracy.py --suite issue12  # 16 clips: cm, crest angle, far leg, pitch, refusals
 
 Renders are cached in benchmarks/out/renders (keyed by scenario and renderer code). Prints
 per-clip rows, the suite's figures (tibia-angle error at each trial's heel-down peak, heel-lift

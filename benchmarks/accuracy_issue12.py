@@ -35,7 +35,8 @@ def score_clip(video: Path, *, scale: str = "auto", cache_dir: Path | None = Non
     from ankle_cv.pipeline import analyze_video
 
     truth = truth_of(video)
-    result = analyze_video(video, "knee-to-wall", _settings(truth, scale), cache_dir=cache_dir).result
+    analysis = analyze_video(video, "knee-to-wall", _settings(truth, scale), cache_dir=cache_dir)
+    result = analysis.result
     codes = sorted({w.code.value for w in result.warnings})
     verdicts = {leg.leg: leg.classification.value for leg in result.legs}
     row = {
@@ -44,6 +45,10 @@ def score_clip(video: Path, *, scale: str = "auto", cache_dir: Path | None = Non
         "verdicts": verdicts,
         "refused": "not_knee_to_wall" in codes and not any(v in VERDICTS for v in verdicts.values()),
         "scale_source": None if result.distance is None else result.distance.scale_source,
+        "pitch_deg": result.camera.pitch_deg,
+        "true_pitch_deg": truth["scenario"].get("camera_pitch_deg", 0.0),
+        "verticals_painted": bool(truth["scenario"].get("door_casings", False)),
+        "truth_points_error_deg": _truth_points_error(video, truth, analysis.series, result.camera.roll_deg),
         "trials": [],
     }
     if row["motion"] != "knee_to_wall":
@@ -78,6 +83,38 @@ def score_clip(video: Path, *, scale: str = "auto", cache_dir: Path | None = Non
     return row
 
 
+def _truth_points_error(video: Path, truth: dict, series, roll_deg: float) -> dict | None:
+    """The tibia angle of the truth's own projected knee and ankle at each trial's peak, minus
+    the true angle: as the picture shows it (``plain``, roll only) and in the picture levelled
+    by the scene's verticals (``levelled``, where they were found): what camera pitch does to
+    the angle with no landmark error, and what levelling leaves of it. None for clips that
+    are not a knee-to-wall test."""
+    from ankle_cv.core import geometry
+    from ankle_cv.protocols.knee_to_wall.kinematics import pitch_from_verticals
+    from ankle_cv_render.truth import read_csv
+
+    if truth.get("motion", "knee_to_wall") != "knee_to_wall":
+        return None
+    table = read_csv(video.with_name(video.stem + ".truth.csv"))
+    sel = np.array([str(leg) == truth["tested_leg"] for leg in table["leg"]])
+    kx, ky, ax, ay, true = (np.asarray(table[k], float)[sel] for k in
+                            ("knee_x_px", "knee_y_px", "ankle_x_px", "ankle_y_px", "tibia_deg"))
+    face = 1.0 if truth["facing"] == "right" else -1.0
+    size = series.frame_size_px
+    vp = pitch_from_verticals(series.lines[:, 1:], size, roll_deg=roll_deg)[0]
+    out = {"plain": [], "levelled": []}
+    for tr in truth["trials"]:
+        i = tr["start_frame"] + int(np.argmax(true[tr["start_frame"]:tr["end_frame"] + 1]))
+        out["plain"].append(float(geometry.tibia_angle_deg(kx[i] - ax[i], ky[i] - ay[i], roll_deg=roll_deg,
+                                                           facing_sign=face) - true[i]))
+        if vp is not None:
+            x, y = geometry.level_points(np.array([ax[i], kx[i]]), np.array([ay[i], ky[i]]), vp,
+                                         focal_px=geometry.phone_focal_px(size), centre_px=(size[0] / 2, size[1] / 2))
+            out["levelled"].append(float(geometry.tibia_angle_deg(x[1] - x[0], y[1] - y[0], roll_deg=0.0,
+                                                                  facing_sign=face) - true[i]))
+    return out
+
+
 def _stats(values) -> dict:
     v = np.asarray([x for x in values if x is not None], dtype=float)
     if not v.size:
@@ -107,6 +144,12 @@ def summarize(rows: dict[str, dict], foot_rows: dict[str, dict] | None = None) -
     crest = _stats(t["crest_error_deg"] for t in every if t["trusted"])  # the trials a verdict can rest on
     crest_all = _stats(t["crest_error_deg"] for t in every)
     shaken = [k for k, r in ktw.items() if "shake" in k]
+    pitched = [r for r in ktw.values() if r["true_pitch_deg"]]
+    levelled = [r for r in ktw.values() if r["verticals_painted"]]
+    pitch = _stats(t["error_deg"] for r in pitched for t in r["trials"] if not t["missed"] and t["trusted"])
+    pitch_found = _stats(None if r["pitch_deg"] is None else r["pitch_deg"] - r["true_pitch_deg"] for r in levelled)
+    points_plain = _stats(e for r in pitched for e in r["truth_points_error_deg"]["plain"])
+    points_levelled = _stats(e for r in pitched for e in r["truth_points_error_deg"]["levelled"])
     return {
         "clips": len(rows),
         "near_trusted_trials": near["n"], "near_mae_deg": near["mae"], "near_max_abs_deg": near["max_abs"],
@@ -126,6 +169,14 @@ def summarize(rows: dict[str, dict], foot_rows: dict[str, dict] | None = None) -
                                              for r in ktw.values()),
         "false_feet_moving_or_leg_lost_shaken": sum(bool({"feet_moving", "leg_lost"} & set(ktw[k]["warnings"]))
                                                     for k in shaken),
+        "pitched_clips": len(pitched), "pitched_trusted_trials": pitch["n"], "pitched_mae_deg": pitch["mae"],
+        "pitched_max_abs_deg": pitch["max_abs"], "pitched_bias_deg": pitch["bias"],
+        "clips_with_scene_verticals": len(levelled), "pitch_found": pitch_found["n"],
+        "pitch_error_max_abs_deg": pitch_found["max_abs"],
+        "pitched_truth_points_plain_max_abs_deg": points_plain["max_abs"],
+        "pitched_truth_points_levelled_max_abs_deg": points_levelled["max_abs"],
+        "pitch_found_without_verticals": sum(r["pitch_deg"] is not None for r in ktw.values()
+                                             if not r["verticals_painted"]),
         "knee_to_wall_refused": sum(r["refused"] for r in ktw.values()),
         "other_motions": len(other),
         "other_motions_refused": sum(r["refused"] for r in other.values()),
@@ -144,7 +195,7 @@ def run(suite: dict, folder: Path, *, jobs: int = 2, cache_dir: Path | None = No
 
 def print_rows(rows: dict, foot_rows: dict) -> None:
     print(f"  {'clip':22} {'motion':16} {'verdicts':28} {'centre err (trusted*)':28} {'crest err':18} "
-          f"{'cm err marker/img':20} {'cm err foot':14} warnings")
+          f"{'cm err marker/img':20} {'cm err foot':14} {'pitch found/true':17} warnings")
     for name, r in rows.items():
         def fmt(key, trials, star=False):
             out = []
@@ -158,9 +209,10 @@ def print_rows(rows: dict, foot_rows: dict) -> None:
             return " ".join(out) or "-"
         verdicts = ",".join(f"{k[0]}:{v}" for k, v in r["verdicts"].items()) or "-"
         foot = foot_rows.get(name, {"trials": []})["trials"]
+        pitch = "-" if r["pitch_deg"] is None else f"{r['pitch_deg']:+.1f}/{r['true_pitch_deg']:+.0f}"
         print(f"  {name:22} {r['motion']:16} {verdicts:28} {fmt('error_deg', r['trials'], True):28} "
               f"{fmt('crest_error_deg', r['trials']):18} {fmt('cm_error', r['trials']):20} "
-              f"{fmt('cm_error', foot):14} {','.join(r['warnings'])}")
+              f"{fmt('cm_error', foot):14} {pitch:17} {','.join(r['warnings'])}")
 
 
 def field_names() -> list[str]:

@@ -109,13 +109,15 @@ def small_squat_suite() -> dict:
 
 
 def issue12_suite() -> dict:
-    """14 clips for issue 12 (cm, crest angle, far leg, not-a-knee-to-wall), 8-11 s each.
+    """16 clips for issue 12 (cm, crest angle, far leg, pitch, not-a-knee-to-wall), 8-11 s each.
 
-    Ten knee-to-wall clips (near and far tested leg, both legs and facings, three drives each):
+    Twelve knee-to-wall clips (near and far tested leg, both legs and facings, three drives each):
     a wall at a known toe distance on all, chosen so that the front of the knee just touches
     the wall at the highest peak (gap < 1 mm; one clip stops 2 cm short), an ArUco marker on
-    eight, a lunge stagger of 45-75 cm on eight, small heel lifts (0.5-1 cm) on two, one with
-    the camera pitched -8 deg, one with 0.5 deg hand-held shake, one in leggings, one portrait.
+    nine, a lunge stagger of 45-75 cm on eleven, small heel lifts (0.5-1 cm) on two, one with
+    the camera pitched -8 deg and one +8 deg (both with door casings on the back wall, the
+    verticals that level a pitched camera) and one level with them, one with 0.5 deg hand-held
+    shake, one in leggings, one portrait.
     Then two single-leg hinges and two walking lunges, which must get no verdict.
     """
     from dataclasses import replace
@@ -146,7 +148,12 @@ def issue12_suite() -> dict:
                                    height_px=1280),
         "i12_near_rr_pitch": ktw(tested_leg="right", facing="right", peak_tibia_deg=(34.0, 38.0, 42.0),
                                  marker_cm=10.0, back_foot_cm=55.0, camera_pitch_deg=-8.0,
-                                 camera_height_m=1.1, seed=1207, **hd),
+                                 camera_height_m=1.1, door_casings=True, seed=1207, **hd),
+        "i12_near_ll_pitch_up": ktw(tested_leg="left", facing="left", peak_tibia_deg=(30.0, 35.0, 39.0),
+                                    back_foot_cm=50.0, camera_pitch_deg=8.0, camera_height_m=0.35,
+                                    door_casings=True, seed=1215, **hd),
+        "i12_near_rr_casings": ktw(tested_leg="right", facing="right", peak_tibia_deg=(32.0, 37.0, 41.0),
+                                   marker_cm=10.0, back_foot_cm=50.0, door_casings=True, seed=1216, **sd),
         "i12_far_lr_shake": ktw(tested_leg="left", facing="right", peak_tibia_deg=(30.0, 36.0, 41.0),
                                 marker_cm=10.0, back_foot_cm=65.0, shake_deg=0.5, seed=1208, **sd),
         "i12_near_ll_gap": ktw(gap_cm=2.0, tested_leg="left", facing="left",

@@ -60,11 +60,17 @@ def test_the_validation_stated_in_every_report_is_the_committed_one():
 def test_issue12_figures_are_committed_and_within_their_safety_targets():
     """The issue-12 suite (``accuracy.py --suite issue12``, too long to render in the tests):
     no verdict rests on a trial more than 4.6 deg off, every other motion refused, no
-    knee-to-wall clip refused."""
+    knee-to-wall clip refused, a pitched camera levelled."""
     figures = json.loads(RATCHET.read_text())["issue12"]
     assert figures["verdicts_on_trials_off_by_more_than_mdc"] == 0
     assert figures["other_motions_refused"] == figures["other_motions"] >= 4
     assert figures["knee_to_wall_refused"] == 0
+    # camera pitch (-8 and +8 deg) found from the painted door casings on every clip that has
+    # them and on none without; levelled, the truth's own joints read as they should
+    assert figures["pitch_found"] == figures["clips_with_scene_verticals"] >= 3
+    assert figures["pitch_error_max_abs_deg"] <= 0.5 and figures["pitch_found_without_verticals"] == 0
+    levelled, plain = (figures[f"pitched_truth_points_{k}_max_abs_deg"] for k in ("levelled", "plain"))
+    assert levelled <= 0.2 < plain
 
 
 def test_squat_regressions_are_caught():

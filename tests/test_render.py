@@ -547,3 +547,31 @@ def test_cli_renders_the_new_motions_and_reports_user_errors(tmp_path):
     assert res.exit_code == 1 and "step_cm must be a number in [50, 100]" in res.output
     res = runner.invoke(render, ["knee-to-wall", "-o", str(out), "--marker-cm", "10"])
     assert res.exit_code == 1 and "marker_cm needs toe_to_wall_cm" in res.output
+
+
+def test_door_casings_are_verticals_that_converge_as_the_camera_pitches():
+    """Door casings add two wood-coloured columns on the back wall and change nothing else; seen
+    by a camera pitched down 8 deg, the scene's vertical segments (ankle-cv's line finder on the
+    first frame) meet where that pitch puts them (within 0.5 deg, 65 deg phone focal length, as
+    the renderer's default field of view)."""
+    from ankle_cv.core.geometry import camera_pitch_deg, phone_focal_px, vertical_vanishing_point
+    from ankle_cv.vision.scene import scene_lines
+
+    def first(sc):
+        motion = pose_scenario(sc)
+        camera, room = scene(sc, motion)
+        return next(iter(frames(sc, motion, camera, room)))
+
+    size = dict(width_px=1280, height_px=720, supersample=1, noise_sigma=0.0, blur_px=0.0)
+    base = KneeToWall(peak_tibia_deg=(30.0,), seed=4, **size)
+    plain, painted = first(base), first(replace(base, door_casings=True))
+    changed = np.any(plain != painted, axis=2)
+    columns = np.flatnonzero(changed.any(axis=0))
+    runs = np.split(columns, np.flatnonzero(np.diff(columns) > 1) + 1)
+    assert len(runs) == 2 and all(6 <= len(r) <= 24 for r in runs)  # two casings, ~8 cm wide
+    assert changed.sum(axis=0)[columns].min() > 0.3 * 720  # floor to well above the frame's middle
+    pitched = first(replace(base, door_casings=True, camera_pitch_deg=-8.0, camera_height_m=1.1))
+    vp, n = vertical_vanishing_point(scene_lines(pitched[:, :, ::-1].copy()), frame_size_px=(1280, 720))
+    assert vp is not None and n >= 4
+    pitch = camera_pitch_deg(vp, focal_px=phone_focal_px((1280, 720)), centre_px=(640, 360))
+    assert pitch == pytest.approx(-8.0, abs=0.5)

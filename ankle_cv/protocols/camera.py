@@ -11,13 +11,18 @@ from ..vocab import RollChoice, RollSource
 
 @dataclasses.dataclass(frozen=True)
 class RollEstimate:
-    """The camera roll used, where it came from, and what each cue said (NaN: unavailable)."""
+    """The camera roll used, where it came from, and what each cue said (NaN: unavailable);
+    ``pitch_deg`` where the scene's verticals converged and the shank's angle was measured in
+    the picture levelled by them (:func:`ankle_cv.core.geometry.level_points`; negative:
+    looking down), and how many vertical segments agreed on where they meet."""
 
     roll_deg: float
     roll_sd_deg: float
     source: RollSource
     sole_roll_deg: float
     scene_roll_deg: float
+    pitch_deg: float = float("nan")
+    verticals: int = 0
 
 
 def choose_roll(user: float | None, choice: RollChoice, *, sole, scene) -> tuple[float, float, RollSource]:

@@ -23,7 +23,7 @@ import dataclasses
 
 import numpy as np
 
-from ..core.geometry import upright
+from ..core.geometry import PHONE_FOV_DEG, phone_focal_px, upright
 
 MARKER_DICT = "DICT_4X4_50"
 MARKER_ID = 0
@@ -39,9 +39,8 @@ CARD_STAND_CM = 12.0
 #: camera: half a shoe's width and a little space), and its uncertainty.
 DEPTH_OFFSET_CM = -8.0
 DEPTH_OFFSET_SD_CM = 3.0
-#: Horizontal field of view of a typical phone main camera (26 mm equivalent lens, on the
-#: image's long side) and its spread across phones, for the camera's distance.
-PHONE_FOV_DEG = 65.0
+#: Spread across phones of the field of view of a typical phone main camera
+#: (:data:`~ankle_cv.core.geometry.PHONE_FOV_DEG`), for the camera's distance.
 PHONE_FOV_SD_DEG = 8.0
 #: Uncertainty of a side's sub-pixel position that frames do not average out (blur, the
 #: camera's tone curve; on a rendered 27 px marker the sides read 0.7% short, 0.2 px).
@@ -216,7 +215,7 @@ def marker_scale(corners: np.ndarray, *, marker_cm: float, roll_deg: float, faci
     edge = EDGE_SD_PX * np.sqrt(2.0) / float(np.median(length[:, horiz])) * scale  # both ends of a side
     sd = float(np.sqrt(scatter**2 + (abs(1.0 - square) * scale) ** 2 + edge**2))
     # the camera's distance: focal length in pixels for a phone's field of view on the long side
-    f_px = 0.5 * max(frame_size_px) / np.tan(np.deg2rad(PHONE_FOV_DEG / 2))
+    f_px = phone_focal_px(frame_size_px)
     distance_cm = float(f_px * marker_cm / np.median(length.mean(axis=1)))
     d_lo = 0.5 * max(frame_size_px) / np.tan(np.deg2rad((PHONE_FOV_DEG + PHONE_FOV_SD_DEG) / 2)) * marker_cm
     d_lo /= np.median(length.mean(axis=1))

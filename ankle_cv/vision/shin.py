@@ -168,8 +168,18 @@ def _other_leg_in_front(knee, u, n, length, s_pos, other) -> bool:
     return bool(np.any(over & near))
 
 
+def _up_angle_deg(low_xy, high_xy, *, roll_deg: float, facing: float, level) -> float:
+    """The angle to the vertical of the line from ``low_xy`` up to ``high_xy`` (as
+    :func:`tibia_angle_deg`), in the levelled picture where ``level`` maps points there."""
+    if level is not None:
+        x, y = level(np.array([low_xy[0], high_xy[0]]), np.array([low_xy[1], high_xy[1]]))
+        return float(tibia_angle_deg(x[1] - x[0], y[1] - y[0], roll_deg=0.0, facing_sign=facing))
+    return float(tibia_angle_deg(high_xy[0] - low_xy[0], high_xy[1] - low_xy[1], roll_deg=roll_deg,
+                                 facing_sign=facing))
+
+
 def fit_shin_edge(image: np.ndarray, knee_xy, ankle_xy, toe_dir_xy, *, roll_deg: float = 0.0,
-                  other_leg_px=None) -> EdgeFit:
+                  other_leg_px=None, level=None) -> EdgeFit:
     """Find the front edge of the shin in one frame (see the module docstring).
 
     Parameters
@@ -186,6 +196,10 @@ def fit_shin_edge(image: np.ndarray, knee_xy, ankle_xy, toe_dir_xy, *, roll_deg:
     other_leg_px : array_like of shape (2, 2), optional
         The other leg's knee and ankle (px): where that shank lies across the band searched
         in front of this one, its outline could be taken for this shin's: not measured.
+    level : callable, optional
+        ``level(x_px, y_px)`` -> the points as a level camera sees them
+        (:class:`ankle_cv.core.geometry.Leveller`, a pitched camera): the angles are measured
+        there, and ``roll_deg`` is not used.
     """
     img = np.asarray(image, dtype=np.float32)
     if img.ndim == 2:
@@ -197,9 +211,8 @@ def fit_shin_edge(image: np.ndarray, knee_xy, ankle_xy, toe_dir_xy, *, roll_deg:
         return _not_measured("the knee, ankle or foot direction is not known in this frame")
     v = ankle - knee
     length = float(np.hypot(*v))
-    up = -v
     facing = 1.0 if toe[0] >= 0 else -1.0
-    centre = float(tibia_angle_deg(up[0], up[1], roll_deg=roll_deg, facing_sign=facing))
+    centre = _up_angle_deg(ankle, knee, roll_deg=roll_deg, facing=facing, level=level)
     if length < MIN_SHANK_PX:
         return _not_measured(f"the shank is only {length:.0f} px long in the picture", centre)
     u = v / length
@@ -261,9 +274,12 @@ def fit_shin_edge(image: np.ndarray, knee_xy, ankle_xy, toe_dir_xy, *, roll_deg:
                              "something in front of the shin", centre, **common)
     dof = max(len(ss) - 2, 1)
     se_b = float(np.sqrt(np.sum(resid ** 2) / dof / np.sum((ss - ss.mean()) ** 2)))
-    direction = u + b * n  # d(point)/ds along the edge, knee -> ankle
-    angle = float(tibia_angle_deg(-direction[0], -direction[1], roll_deg=roll_deg, facing_sign=facing))
     ends = [knee + s0 * u + (a + b * s0) * n for s0 in (s_pos[0], s_pos[-1])]
+    if level is None:
+        direction = u + b * n  # d(point)/ds along the edge, knee -> ankle
+        angle = float(tibia_angle_deg(-direction[0], -direction[1], roll_deg=roll_deg, facing_sign=facing))
+    else:
+        angle = _up_angle_deg(ends[1], ends[0], roll_deg=roll_deg, facing=facing, level=level)
     return EdgeFit(angle_deg=angle, se_deg=float(np.degrees(se_b / (1.0 + b * b))), centre_deg=centre, note=None,
                    line_px=(tuple(map(float, ends[0])), tuple(map(float, ends[1]))), **common)
 
@@ -273,7 +289,8 @@ class ShinRequest:
     """Frames of one trial to measure: ``frames`` (F,) with the landmarks there (pixels):
     ``knee_xy``, ``ankle_xy`` (F, 2), ``toe_dir_xy`` (F, 2) the heel -> foot index vector;
     ``roll_deg`` the clip's camera roll; ``other_leg_px`` (F, 2, 2) the other leg's knee and
-    ankle (NaN: not known)."""
+    ankle (NaN: not known); ``level`` the clip's :class:`~ankle_cv.core.geometry.Leveller`
+    where the scene's verticals converge."""
 
     key: int
     frames: tuple[int, ...]
@@ -282,6 +299,7 @@ class ShinRequest:
     toe_dir_xy: np.ndarray
     roll_deg: float
     other_leg_px: np.ndarray | None = None
+    level: object = None  # a Leveller where the camera is pitched (see fit_shin_edge)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -334,7 +352,7 @@ class ShinPass:
                 fit = _not_measured("only part of the frame is kept here (live view): the shin is not in it")
             else:
                 fit = fit_shin_edge(frame.image_bgr, r.knee_xy[j], r.ankle_xy[j], r.toe_dir_xy[j],
-                                    roll_deg=r.roll_deg,
+                                    roll_deg=r.roll_deg, level=r.level,
                                     other_leg_px=None if r.other_leg_px is None else r.other_leg_px[j])
             self._fits[r.key].append((frame.index, fit))
 

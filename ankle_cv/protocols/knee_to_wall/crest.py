@@ -49,7 +49,7 @@ def shin_requests(kin: LegKinematics, trials: list[tuple[int, Trial]]) -> list[S
         if keep.any():
             out.append(ShinRequest(key=key, frames=tuple(int(i) for i in idx[keep]), knee_xy=knee[keep],
                                    ankle_xy=ankle[keep], toe_dir_xy=toe[keep], roll_deg=float(kin.roll.roll_deg),
-                                   other_leg_px=other[keep]))
+                                   other_leg_px=other[keep], level=kin.level))
     return out
 
 

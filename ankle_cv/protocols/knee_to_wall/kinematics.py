@@ -18,7 +18,7 @@ import numpy as np
 from ...core import events, geometry, legs, measures, signal
 from ...landmarks import ANKLE, HEEL, KNEE, LEGS, TOE
 from ...vision.heel import HeelAnchor
-from ...vocab import HeelSource
+from ...vocab import HeelSource, RollSource
 from ..camera import RollEstimate, choose_roll
 from .settings import KneeToWallSettings
 
@@ -56,6 +56,9 @@ class LegKinematics:
     roll : RollEstimate
     trials : ndarray of shape (M, 3), int64
         Start, peak and stop (exclusive) frame of each knee drive of the front leg.
+    level : Leveller or None
+        Where the scene's verticals converge (a pitched camera): maps image points to the
+        levelled picture the shank's angles are measured in.
     """
 
     time_s: np.ndarray
@@ -75,6 +78,7 @@ class LegKinematics:
     foot_length_px: np.ndarray
     roll: RollEstimate
     trials: np.ndarray
+    level: geometry.Leveller | None = None
 
     def front(self, values: np.ndarray) -> np.ndarray:
         """The front leg of a (..., 2, T) array, NaN where the front leg is unknown."""
@@ -133,8 +137,36 @@ def _front_side(front_label: np.ndarray, stance: np.ndarray, leg: str | None) ->
     return np.where(np.isfinite(front_label), float(LEGS.index(leg)), np.nan)
 
 
+#: The vertical vanishing point is trusted when the roll it implies at the picture's centre
+#: (where pitch tilts no vertical) agrees with the scene's roll this closely, and the pitch it
+#: implies is at most MAX_PITCH_DEG.
+MAX_VP_ROLL_DISAGREEMENT_DEG, MAX_PITCH_DEG = 3.0, 25.0
+
+
+def pitch_from_verticals(lines: np.ndarray | None, frame_size_px: tuple[int, int], *,
+                         roll_deg: float) -> tuple[np.ndarray | None, int, float]:
+    """(vanishing point or None, vertical segments that agreed on it, pitch in degrees or NaN): the
+    scene's verticals' meeting point (:func:`ankle_cv.core.geometry.vertical_vanishing_point`)
+    when it is consistent with the scene's roll (``roll_deg``; NaN: none to check against) and
+    a plausible pitch for a phone on a stand or in a hand; the pitch assumes a typical phone's
+    field of view."""
+    if lines is None or not len(lines):
+        return None, 0, float("nan")
+    vp, n = geometry.vertical_vanishing_point(lines, frame_size_px=frame_size_px)
+    if vp is None:
+        return None, n, float("nan")
+    centre = (frame_size_px[0] / 2, frame_size_px[1] / 2)
+    pitch = geometry.camera_pitch_deg(vp, focal_px=geometry.phone_focal_px(frame_size_px), centre_px=centre)
+    implied = geometry.vertical_roll_deg(vp, centre_px=centre)
+    agrees = not np.isfinite(roll_deg) or abs(implied - roll_deg) <= MAX_VP_ROLL_DISAGREEMENT_DEG
+    if not (agrees and abs(pitch) <= MAX_PITCH_DEG):
+        return None, n, float("nan")
+    return vp, n, pitch
+
+
 def leg_kinematics(xyzv: np.ndarray, time_s: np.ndarray, settings: KneeToWallSettings, *,
-                   lines: np.ndarray | None = None, camera_shift_px: np.ndarray | None = None) -> LegKinematics:
+                   lines: np.ndarray | None = None, camera_shift_px: np.ndarray | None = None,
+                   frame_size_px: tuple[int, int] | None = None) -> LegKinematics:
     """Angles, legs, roll and trials of a knee-to-wall clip (everything but the heel).
 
     Parameters
@@ -148,6 +180,9 @@ def leg_kinematics(xyzv: np.ndarray, time_s: np.ndarray, settings: KneeToWallSet
     camera_shift_px : ndarray of shape (T, 2), optional
         Where hand-held shake has moved the camera's view since the first frame: taken out
         of the feet's positions before judging whether a foot is still or planted.
+    frame_size_px : (width, height), optional
+        With ``lines``, lets converging scene verticals (a pitched camera) be levelled out of
+        the shank's angle (:func:`pitch_from_verticals`).
     """
     time_s = np.asarray(time_s, dtype=np.float64)
     dt_s = signal.frame_interval_s(time_s)
@@ -186,17 +221,37 @@ def leg_kinematics(xyzv: np.ndarray, time_s: np.ndarray, settings: KneeToWallSet
     sole_deg = legs.front(geometry.line_angle_deg(x[TOE] - x[HEEL], y[TOE] - y[HEEL]), front_side)
     sole = geometry.estimate_roll_deg(sole_deg, still[0] | still[1])[:2]
     scene = geometry.roll_from_lines(lines)[:2] if lines is not None else (np.nan, np.nan)
+    # where the scene's verticals converge (camera pitched), the shank is measured in the
+    # picture levelled by them; elsewhere against the roll. Strongly converging verticals
+    # disagree on one roll: their meeting point then gives the scene's roll.
+    vp, verticals, pitch = None, 0, float("nan")
+    if frame_size_px is not None:
+        vp, verticals, pitch = pitch_from_verticals(lines, frame_size_px, roll_deg=scene[0])
+        if vp is not None and not np.isfinite(scene[0]):
+            scene = (geometry.vertical_roll_deg(vp, centre_px=(frame_size_px[0] / 2, frame_size_px[1] / 2)), np.nan)
     roll, roll_sd, source = choose_roll(settings.roll_deg, settings.roll_source, sole=sole, scene=scene)
+    if vp is None or source != RollSource.SCENE:  # the user's roll, or the one asked for, levels the picture
+        vp, pitch, verticals = None, float("nan"), 0
+    elif vp is not None:  # the roll at the picture's centre, where pitch tilts no vertical
+        roll = geometry.vertical_roll_deg(vp, centre_px=(frame_size_px[0] / 2, frame_size_px[1] / 2))
+    xs, ys, shank_roll, level = x, y, roll, None
+    if vp is not None:
+        level = geometry.Leveller(vp, focal_px=geometry.phone_focal_px(frame_size_px),
+                                  centre_px=(frame_size_px[0] / 2, frame_size_px[1] / 2))
+        xs, ys = np.full_like(x, np.nan), np.full_like(y, np.nan)
+        for joint in (KNEE, ANKLE):
+            xs[joint], ys[joint] = level(x[joint], y[joint])
+        shank_roll = 0.0
 
-    tibia_raw = measures.compute_tibia_angle_deg(x, y, roll_deg=roll, facing=facing)
+    tibia_raw = measures.compute_tibia_angle_deg(xs, ys, roll_deg=shank_roll, facing=facing)
     # a knee level with or below its ankle is no standing person's shank: a landmark error
     inverted = np.abs(tibia_raw) >= MAX_TIBIA_DEG
     if inverted.any():
         for joint in (KNEE, ANKLE):
-            x[joint][inverted] = np.nan
-            y[joint][inverted] = np.nan
+            for a in {id(v): v for v in (x, y, xs, ys)}.values():
+                a[joint][inverted] = np.nan
         tibia_raw[inverted] = np.nan
-    tibia = measures.compute_tibia_angle_smoothed_deg(x, y, time_s, roll_deg=roll, facing=facing,
+    tibia = measures.compute_tibia_angle_smoothed_deg(xs, ys, time_s, roll_deg=shank_roll, facing=facing,
                                                       max_gap_s=settings.max_gap_s, sigma_frames=sigma)
     foot_any_px = np.where(np.isfinite(foot_px), foot_px, foot_scale)  # an unseen heel: the visible part
     reliable = np.isfinite(tibia) & legs.planted_ok(x[ANKLE] - shift_x, y[ANKLE] - shift_y, is_front, stance,
@@ -208,8 +263,9 @@ def leg_kinematics(xyzv: np.ndarray, time_s: np.ndarray, settings: KneeToWallSet
         tibia_raw_deg=tibia_raw, tibia_deg=tibia, reliable=reliable, still=still,
         front_label=front_label, front_side=front_side, facing=facing, stance=stance,
         foot_length_px=foot_px,
-        roll=RollEstimate(float(roll), float(roll_sd), source, float(sole[0]), float(scene[0])),
-        trials=trials,
+        roll=RollEstimate(float(roll), float(roll_sd), source, float(sole[0]), float(scene[0]), pitch_deg=pitch,
+                          verticals=verticals),
+        trials=trials, level=level,
     )
 
 
@@ -284,9 +340,9 @@ def heel_anchors(kin: LegKinematics, *, min_frames: int = 10,
 
 
 def knee_to_wall_kinematics(xyzv: np.ndarray, time_s: np.ndarray, settings: KneeToWallSettings | None = None, *,
-                            lines: np.ndarray | None = None,
+                            lines: np.ndarray | None = None, frame_size_px: tuple[int, int] | None = None,
                             heel_rise_foot: np.ndarray | None = None) -> tuple[LegKinematics, HeelEvents]:
     """The whole knee-to-wall chain on arrays: :func:`leg_kinematics`, then :func:`heel_events`."""
     settings = settings or KneeToWallSettings()
-    kin = leg_kinematics(xyzv, time_s, settings, lines=lines)
+    kin = leg_kinematics(xyzv, time_s, settings, lines=lines, frame_size_px=frame_size_px)
     return kin, heel_events(kin, settings, heel_rise_foot=heel_rise_foot)

@@ -198,6 +198,9 @@ def summary_lines(result: KneeToWallResult, *, hint=None) -> list[str]:
     cam = result.camera
     roll = f"roll {cam.roll_deg:+.1f}° ({_ROLL_HOW[cam.roll_source]}"
     roll += f", scatter ±{cam.roll_sd_deg:.1f}°)" if cam.roll_sd_deg is not None else ")"
+    if cam.pitch_deg is not None:
+        roll += (f", pitched {cam.pitch_deg:+.1f}°: the scene's verticals converge ({cam.verticals} segments), "
+                 "the shank is measured in the picture levelled by them")
     lines = [f"  camera: {cam.view} view, feet point {cam.facing or 'unknown'}, {roll}", ""]
     if not result.legs:
         lines.append("No knee drive found: no trial to score.")

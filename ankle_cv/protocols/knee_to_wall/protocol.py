@@ -23,7 +23,7 @@ from .toe_wall import best_distance, measure_toe_to_wall, no_video_distance
 def kinematics_for(series: LandmarkSeries, settings: KneeToWallSettings) -> LegKinematics:
     """The heel-independent kinematics of a series with the protocol's settings."""
     return leg_kinematics(series.xyzv, series.time_s, settings, lines=series.lines[:, 1:],
-                          camera_shift_px=series.camera_shift_px)
+                          camera_shift_px=series.camera_shift_px, frame_size_px=series.frame_size_px)
 
 
 def clip_facts(series: LandmarkSeries) -> ClipFacts:
@@ -93,7 +93,8 @@ def _score(series: LandmarkSeries, kin: LegKinematics, heel: HeelEvents, setting
         view=view, body_width_ratio=round_or_none(ratio, 3), facing=facing_of(kin),
         roll_deg=round_or_none(roll.roll_deg), roll_sd_deg=round_or_none(roll.roll_sd_deg, 2),
         roll_source=roll.source, scene_roll_deg=round_or_none(roll.scene_roll_deg),
-        sole_roll_deg=round_or_none(roll.sole_roll_deg),
+        sole_roll_deg=round_or_none(roll.sole_roll_deg), pitch_deg=round_or_none(roll.pitch_deg),
+        verticals=roll.verticals,
     )
     return KneeToWallResult(clip=clip, camera=camera, legs=tuple(legs), asymmetry_deg=asym, warnings=tuple(warns),
                             settings=settings, kinematics=kin, heel=heel, distance=distance)

@@ -140,7 +140,10 @@ class LegResult:
 
 @dataclasses.dataclass(frozen=True)
 class Camera:
-    """How the camera saw the person: view, facing, and the roll used to level it."""
+    """How the camera saw the person: view, facing, and the roll used to level it;
+    ``pitch_deg`` (negative: looking down) where the scene's verticals converged and the
+    shank was measured in the picture levelled by them, from ``verticals`` segments (None and
+    0 otherwise)."""
 
     view: View
     body_width_ratio: float
@@ -150,6 +153,8 @@ class Camera:
     roll_source: RollSource
     scene_roll_deg: float | None
     sole_roll_deg: float | None
+    pitch_deg: float | None = None
+    verticals: int = 0
 
 
 @dataclasses.dataclass(frozen=True)

@@ -88,12 +88,20 @@ def _outlines(image, kin, i: int, leg: int, *, foot: bool, knee: bool) -> dict:
     return out
 
 
-def _steady(outline, shift_xy):
+def _steady(outline, shift_xy, level=None):
     """An outline point moved back by the camera's shift at its frame (hand-held shake), so
-    that points of different frames compare."""
+    that points of different frames compare, and into the levelled picture where the camera
+    is pitched (``level``, :attr:`LegKinematics.level`)."""
     if outline is None:
         return None
-    return dataclasses.replace(outline, xy_px=(outline.xy_px[0] - shift_xy[0], outline.xy_px[1] - shift_xy[1]))
+    x, y = _levelled(np.array([outline.xy_px[0] - shift_xy[0]]), np.array([outline.xy_px[1] - shift_xy[1]]), level)
+    return dataclasses.replace(outline, xy_px=(float(x[0]), float(y[0])))
+
+
+def _levelled(x_px: np.ndarray, y_px: np.ndarray, level) -> tuple[np.ndarray, np.ndarray]:
+    """Points in the picture a level camera sees (``level``: the clip's Leveller), else as
+    they are."""
+    return (x_px, y_px) if level is None else level(x_px, y_px)
 
 
 def _facing_of(kin, start: int, stop: int) -> float:
@@ -140,7 +148,9 @@ class ToeWallPass:
         self.shift = np.zeros((kin.time_s.size, 2)) if shift_px is None else np.asarray(shift_px, dtype=np.float64)
         self.feet, self.knees, looked = _needed(kin, trials) if trials else ({}, {}, np.zeros(0, dtype=int))
         self.wanted = frozenset(int(i) for i in looked)
-        self.roll = float(np.nan_to_num(kin.roll.roll_deg))
+        # where the camera is pitched, points are taken into the levelled picture: roll is out
+        self.level = kin.level
+        self.roll = 0.0 if self.level is not None else float(np.nan_to_num(kin.roll.roll_deg))
         self.corners: list[np.ndarray] = []
         self.foot_at: dict[int, dict] = {}
         self.knee_at: dict[int, object] = {}
@@ -155,11 +165,12 @@ class ToeWallPass:
             return
         found = self._finder(frame.image_bgr)
         if found is not None:
-            self.corners.append(found - self.shift[i])
+            steady = found - self.shift[i]
+            self.corners.append(np.stack(_levelled(steady[:, 0], steady[:, 1], self.level), axis=-1))
         feet, knees = self.feet, self.knees
         if i in feet or i in knees:
             leg = feet.get(i, knees.get(i))
-            got = {k: _steady(v, self.shift[i]) for k, v in
+            got = {k: _steady(v, self.shift[i], self.level) for k, v in
                    _outlines(frame.image_bgr, kin, i, leg, foot=i in feet, knee=i in knees).items()}
             if i in feet:
                 self.foot_at[i] = got
@@ -178,15 +189,16 @@ class ToeWallPass:
             return trials, _no_distance(f"cm not measured: {self.failed}")
         return _compose(self.kin, trials, settings, frame_size_px=frame_size_px, corners=self.corners,
                         foot_at=self.foot_at, knee_at=self.knee_at, feet=self.feet, knees=self.knees,
-                        n_looked=len(self.wanted), roll=self.roll)
+                        n_looked=len(self.wanted), roll=self.roll, level=self.level)
 
 
 def _compose(kin, trials, settings, *, frame_size_px, corners, foot_at, knee_at, feet, knees, n_looked: int,
-             roll: float) -> tuple[list[tuple[int, Trial]], Distance]:
+             roll: float, level=None) -> tuple[list[tuple[int, Trial]], Distance]:
     from ...vision.marker import MARKER_DICT, MARKER_ID, MIN_MARKER_FRAMES, level_h, marker_scale
 
     facing = float(np.sign(np.nanmedian(kin.facing))) if np.isfinite(kin.facing).any() else 1.0
-    centre = float(level_h(np.array([frame_size_px[0] / 2, frame_size_px[1] / 2]), roll))
+    centre = float(level_h(np.concatenate(_levelled(np.array([frame_size_px[0] / 2]), np.array([frame_size_px[1] / 2]),
+                                                    level)), roll))
 
     # the scale and the wall
     marker = None
@@ -236,7 +248,8 @@ def _compose(kin, trials, settings, *, frame_size_px, corners, foot_at, knee_at,
             continue
         scale, scale_sd, ratio, ratio_sd, wall_h, wall_sd = per_leg[leg]
         o = foot_at.get(tr.peak_frame) if tr.peak_frame is not None else None
-        toe = _toe(o, kin, tr.peak_frame, leg, marker, settings, facing=facing, roll=roll, scale=scale * ratio)
+        toe = _toe(o, kin, tr.peak_frame, leg, marker, settings, facing=facing, roll=roll, scale=scale * ratio,
+                   level=level)
         if toe is None:
             out.append((leg, tr))
             continue
@@ -254,7 +267,8 @@ def _compose(kin, trials, settings, *, frame_size_px, corners, foot_at, knee_at,
                                              toe_to_wall_sd_cm=round_or_none(sd, 1))))
     note = None
     if all(tr.toe_to_wall_cm is None for _, tr in out):
-        hidden = marker is not None and any(_card_hides_toe(kin, tr.peak_frame, leg, marker, facing=facing, roll=roll)
+        hidden = marker is not None and any(_card_hides_toe(kin, tr.peak_frame, leg, marker, facing=facing, roll=roll,
+                                                            level=level)
                                             for leg, tr in trials if tr.peak_frame is not None)
         note = ("cm not measured: the marker card hides the shoe's tip (it stands between the toe and the wall); "
                 "give --foot-length-cm to place the tip from the heel" if hidden else
@@ -269,12 +283,13 @@ def _compose(kin, trials, settings, *, frame_size_px, corners, foot_at, knee_at,
                          ("mixed" if toe_sources else None))
 
 
-def _card_hides_toe(kin, i: int, leg: int, marker, *, facing: float, roll: float) -> bool:
+def _card_hides_toe(kin, i: int, leg: int, marker, *, facing: float, roll: float, level=None) -> bool:
     """Whether the marker card's image covers where the shoe's tip is looked for at frame
     ``i`` (a card put in front of the foot, against the instruction, then hides the tip)."""
     from ...vision.marker import level_h, level_v
 
-    xy = np.array([kin.x_px[TOE, leg, i], kin.y_px[TOE, leg, i]], dtype=np.float64)
+    xy = np.concatenate(_levelled(np.array([kin.x_px[TOE, leg, i]], dtype=np.float64),
+                                  np.array([kin.y_px[TOE, leg, i]], dtype=np.float64), level))
     if not np.all(np.isfinite(xy)):
         return False
     fl = float(kin.foot_length_px[leg])
@@ -284,7 +299,7 @@ def _card_hides_toe(kin, i: int, leg: int, marker, *, facing: float, roll: float
 
 
 def _toe(o: dict | None, kin, i, leg: int, marker, settings, *, facing: float, roll: float,
-         scale: float) -> tuple[float, float, str] | None:
+         scale: float, level=None) -> tuple[float, float, str] | None:
     """(level-horizontal position, SD px, source) of the shoe's tip at a trial's peak: its
     outline (in front of the card, standing behind the foot as instructed), or, where that
     was not found and a card put in front of the foot hides it, the heel's outline plus the
@@ -296,7 +311,7 @@ def _toe(o: dict | None, kin, i, leg: int, marker, settings, *, facing: float, r
     tip = o.get("toe")
     if tip is not None:
         return float(level_h(np.array(tip.xy_px), roll)), tip.sd_px, "outline"
-    if marker is None or not _card_hides_toe(kin, i, leg, marker, facing=facing, roll=roll):
+    if marker is None or not _card_hides_toe(kin, i, leg, marker, facing=facing, roll=roll, level=level):
         return None
     heel = o.get("heel")
     if heel is None or settings.foot_length_cm is None:

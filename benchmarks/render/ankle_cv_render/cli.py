@@ -57,6 +57,8 @@ def _capture_options(func):
         click.option("--camera-pitch-deg", default=0.0, show_default=True, type=float),
         click.option("--shake-deg", default=0.0, show_default=True, type=float,
                      help="Hand-held pan/tilt jitter (sd)."),
+        click.option("--door-casings", is_flag=True,
+                     help="Paint two door casings (true verticals) on the back wall (side views)."),
         click.option("--noise-sigma", default=2.0, show_default=True, type=float,
                      help="Sensor noise, 8-bit levels."),
         click.option("--jpeg-quality", type=int, help="JPEG round trip per frame (5-100)."),

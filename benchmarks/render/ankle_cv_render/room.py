@@ -28,6 +28,10 @@ class Room:
         Give that wall a faint plaster mottling (a measured wall; the original wall is flat).
     card : Card or None
         A marker card standing on the floor.
+    casings_x_m : tuple of float
+        World x of the left edge of each vertical door casing painted on the back wall
+        (:data:`CASING_M` wide, from the floor to :data:`CASING_TOP_M`): true verticals of
+        the scene, as door frames give in a clinic; none by default.
     light_dir : tuple of 3 floats
         Direction toward the (distant) key light, in the world.
     """
@@ -42,6 +46,11 @@ class Room:
     light_dir: tuple[float, float, float] = (0.0, 0.85, 0.5)
     side_wall_texture: bool = False
     card: Card | None = None
+    casings_x_m: tuple[float, ...] = ()
+
+
+#: Door casing: width, height and colour (stained wood).
+CASING_M, CASING_TOP_M, CASING_COLOR = 0.08, 2.1, (0.42, 0.30, 0.20)
 
 
 @dataclass(frozen=True)
@@ -172,6 +181,9 @@ class RoomLayer:
                               + 0.5 * np.sin(41.0 * y - 37.0 * z))
                     col = col * (1.0 + 0.025 * mottle)[:, None]
                 col[pt[:, 1] < room.skirting_m] = room.skirting_color
+                if name == "back":
+                    for x0 in room.casings_x_m:
+                        col[(pt[:, 0] >= x0) & (pt[:, 0] < x0 + CASING_M) & (pt[:, 1] < CASING_TOP_M)] = CASING_COLOR
             k = 0.55 + 0.45 * max(float(n @ light), 0.0)
             falloff = 1.0 / (1.0 + 0.015 * dist**2)
             rgb[sel] = col * (k * (0.8 + 0.2 * falloff))[:, None]

@@ -58,6 +58,10 @@ class Capture:
         Optical axis above the horizontal (negative looks down), +-20.
     shake_deg : float
         Standard deviation of a smooth hand-held pan/tilt jitter, 0-1 (roll stays exact).
+    door_casings : bool
+        Paint two door casings (true verticals) on the back wall, 0.5 and 1.1 m (for a 1.75 m
+        person) behind the framing's centre, away from the faced wall (side views); the default
+        room has no vertical but the corner with the faced wall.
     noise_sigma : float
         Gaussian sensor noise, in 8-bit levels, 0-20.
     jpeg_quality : int or None
@@ -81,6 +85,7 @@ class Capture:
     camera_distance_m: float | None = None
     camera_pitch_deg: float = 0.0
     shake_deg: float = 0.0
+    door_casings: bool = False
     noise_sigma: float = 2.0
     jpeg_quality: int | None = None
     supersample: int = 2

@@ -16,7 +16,7 @@ import numpy as np
 from .camera import Camera, fit_distance, focal_from_fov, look_rotation, shake_rotations
 from .figure import build_figure, contact_shadows
 from .motion import Motion, knee_to_wall
-from .room import Room, RoomLayer, render
+from .room import CASING_M, Room, RoomLayer, render
 from .scenarios import Capture, KneeToWall, SingleLegHinge, SquatFront, SquatSide, WalkingLunge
 from .squat import squat
 from .truth import Truth, build_truth, write_truth
@@ -87,9 +87,13 @@ def scene(scenario: Capture, motion: Motion) -> tuple[Camera, Room]:
     # Key light from above and from the camera's side of the person, so that mirrored scenes
     # (facing left / right) are lit as mirror images.
     light = 0.85 * np.array([0.0, 1.0, 0.0]) - 0.5 * view
+    casings = ()
+    if scenario.door_casings and not isinstance(scenario, SquatFront):  # side views: the back wall runs along x
+        casings = tuple(target[0] - d * k - 0.5 * CASING_M for d in (0.5, 1.1))  # the faced wall is at +x
     room = Room(back_wall=back_wall, side_wall_x_m=motion.wall_x_m, floor_color=look.floor,
                 wall_color=look.wall, side_wall_color=look.side_wall, light_dir=tuple(light),
-                side_wall_texture=motion.wall_measured, card=motion.card)
+                side_wall_texture=motion.wall_measured, card=motion.card,
+                casings_x_m=casings)
     return camera, room
 
 
