@@ -147,8 +147,8 @@ def _warm_imports(modules: tuple[str, ...], *, then: tuple[str, ...] = ()):
                 return
             try:
                 importlib.import_module(name)
-            except ImportError:  # the stage that needs it raises its own, clearer error
-                pass
+            except Exception:  # noqa: BLE001 - a warm-up only: the stage that needs the module raises its own,
+                pass  # clearer error (a Ctrl-C in the main thread's import of it leaves a broken module here)
 
     thread = threading.Thread(target=load, name="ankle-cv-imports", daemon=True)
     thread.skip_rest = skip.set

@@ -48,7 +48,7 @@ def score_clip(video: Path, *, scale: str = "auto", cache_dir: Path | None = Non
         "pitch_deg": result.camera.pitch_deg,
         "true_pitch_deg": truth["scenario"].get("camera_pitch_deg", 0.0),
         "verticals_painted": bool(truth["scenario"].get("door_casings", False)),
-        "truth_points_error_deg": _truth_points_error(video, truth, analysis.series, result.camera.roll_deg),
+        "truth_points_error_deg": _truth_points_error(video, truth, analysis.series, result.camera.scene_roll_deg),
         "trials": [],
     }
     if row["motion"] != "knee_to_wall":
@@ -85,7 +85,8 @@ def score_clip(video: Path, *, scale: str = "auto", cache_dir: Path | None = Non
 
 def _truth_points_error(video: Path, truth: dict, series, roll_deg: float) -> dict | None:
     """The tibia angle of the truth's own projected knee and ankle at each trial's peak, minus
-    the true angle: as the picture shows it (``plain``, roll only) and in the picture levelled
+    the true angle: as the picture shows it (``plain``, levelled by the scene lines' roll vote
+    ``roll_deg``, as without the vanishing point) and in the picture levelled
     by the scene's verticals (``levelled``, where they were found): what camera pitch does to
     the angle with no landmark error, and what levelling leaves of it. None for clips that
     are not a knee-to-wall test."""
@@ -95,13 +96,14 @@ def _truth_points_error(video: Path, truth: dict, series, roll_deg: float) -> di
 
     if truth.get("motion", "knee_to_wall") != "knee_to_wall":
         return None
+    roll_deg = 0.0 if roll_deg is None else roll_deg  # no scene lines: assumed level
     table = read_csv(video.with_name(video.stem + ".truth.csv"))
     sel = np.array([str(leg) == truth["tested_leg"] for leg in table["leg"]])
     kx, ky, ax, ay, true = (np.asarray(table[k], float)[sel] for k in
                             ("knee_x_px", "knee_y_px", "ankle_x_px", "ankle_y_px", "tibia_deg"))
     face = 1.0 if truth["facing"] == "right" else -1.0
     size = series.frame_size_px
-    vp = pitch_from_verticals(series.lines[:, 1:], size, roll_deg=roll_deg)[0]
+    vp = pitch_from_verticals(series.lines[:, 1:], size)[0]
     out = {"plain": [], "levelled": []}
     for tr in truth["trials"]:
         i = tr["start_frame"] + int(np.argmax(true[tr["start_frame"]:tr["end_frame"] + 1]))

@@ -215,3 +215,30 @@ def test_a_pitched_camera_is_levelled_by_the_scene_verticals(pitch_deg):
     assert front_error(kin, truth) < 0.4
     plain = knee_to_wall_kinematics(xyzv, series.time_s, settings, lines=lines)[0]
     assert np.isnan(plain.roll.pitch_deg) and front_error(plain, truth) > 0.5
+
+
+def test_no_levelling_without_confirming_horizontals_for_a_given_roll_or_past_25_deg():
+    """The vanishing point levels the picture only when the floor line confirms its roll
+    (within 3 deg) and the pitch is plausible; a roll given by the user (or the sole asked
+    for) levels the picture by itself."""
+    from ankle_cv.protocols.knee_to_wall.kinematics import pitch_from_verticals
+
+    series, _ = knee_to_wall(peaks_deg=(30.0,))
+    size = series.frame_size_px
+    verticals = [[x, 40.0, x, 640.0] for x in (80.0, 300.0, 1000.0, 1200.0)]
+    floor = [[60.0, 600.0, 1220.0, 600.0]] * 3
+
+    def lines(pitch_deg, rows):
+        return _pitched(np.array(rows, dtype=float).reshape(-1, 2, 2), pitch_deg, size).reshape(-1, 4)
+
+    assert pitch_from_verticals(lines(-10.0, verticals + floor), size)[2] == pytest.approx(-10.0, abs=0.2)
+    assert pitch_from_verticals(lines(-10.0, verticals), size)[0] is None  # no horizontals to confirm
+    tilted_floor = [[60.0, 600.0, 1220.0, 600.0 - 1160.0 * np.tan(np.deg2rad(5.0))]] * 3
+    assert pitch_from_verticals(lines(-10.0, verticals + tilted_floor), size)[0] is None  # 5 deg apart
+    assert pitch_from_verticals(lines(-30.0, verticals + floor), size)[0] is None  # past 25 deg
+    xyzv = series.xyzv.copy()
+    xyzv[..., :2] = _pitched(xyzv[..., :2], -10.0, size)
+    for given in (dict(roll_deg=0.0), dict(roll_source="sole")):
+        kin = knee_to_wall_kinematics(xyzv, series.time_s, KneeToWallSettings(**given),
+                                      lines=lines(-10.0, verticals + floor), frame_size_px=size)[0]
+        assert np.isnan(kin.roll.pitch_deg) and kin.roll.verticals == 0 and kin.level is None

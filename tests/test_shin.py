@@ -76,6 +76,27 @@ def test_roll_left_out_reads_the_roll_into_the_angle():
     assert fit_shin_edge(image, knee, ankle, toe, roll_deg=5.0).angle_deg == pytest.approx(33.0, abs=0.5)
 
 
+def test_the_levelled_picture_is_where_the_angles_are_measured():
+    """With a Leveller (a pitched camera's), both angles are measured in the levelled picture:
+    one whose verticals meet at infinity, turned by the roll, reads as the roll itself does;
+    one whose verticals converge 6000 px below (a camera pitched ~7 deg down) turns the centre
+    line and the edge alike, by about a degree here."""
+    from ankle_cv.core.geometry import Leveller
+
+    image, knee, ankle, toe = drawn_shin(33.0, 30.0, roll_deg=5.0)
+    r = np.deg2rad(5.0)
+    turned = Leveller(np.array([np.sin(r), np.cos(r), 0.0]), focal_px=800.0, centre_px=(320.0, 240.0))
+    fit = fit_shin_edge(image, knee, ankle, toe, roll_deg=123.0, level=turned)  # the roll is not used
+    plain = fit_shin_edge(image, knee, ankle, toe, roll_deg=5.0)
+    assert fit.angle_deg == pytest.approx(plain.angle_deg, abs=1e-6)
+    assert fit.centre_deg == pytest.approx(30.0, abs=1e-6)
+    below = Leveller(np.array([320.0, 6240.0, 1.0]), focal_px=800.0, centre_px=(320.0, 240.0))
+    pitched = fit_shin_edge(image, knee, ankle, toe, level=below)
+    level = fit_shin_edge(image, knee, ankle, toe)
+    shift = pitched.centre_deg - level.centre_deg
+    assert 0.3 < abs(shift) < 2.0 and pitched.angle_deg - level.angle_deg == pytest.approx(shift, abs=0.2)
+
+
 def test_low_contrast_is_not_measured_with_the_reason():
     image, knee, ankle, toe = drawn_shin(33.0, 30.0, contrast=0.04, texture=0.0, noise=2.0)
     fit = fit_shin_edge(image, knee, ankle, toe)

@@ -173,6 +173,7 @@ def vertical_vanishing_point(
     inlier_deg: float = 0.5,
     inlier_px: float = 1.5,
     min_segments: int = 4,
+    min_lines: int = 3,
     min_spread_share: float = 0.08,
     min_long_share: float = 0.2,
 ) -> tuple[np.ndarray | None, int]:
@@ -199,10 +200,11 @@ def vertical_vanishing_point(
         Homogeneous image point (x, y, w) in pixels, unit norm; None when fewer than
         ``min_segments`` agree, or the agreeing segments at least ``min_long_share`` of the
         picture's height long (a door frame, a wall corner; short bits of clutter agree by
-        chance) do not spread over at least ``min_spread_share`` of its width (lines at one
-        place, such as one wall corner seen in many frames, cannot tell where they meet).
-    n_segments : int
-        Segments that agreed.
+        chance) lie on fewer than ``min_lines`` distinct lines (one edge seen in many frames
+        is one line; two lines always meet somewhere, so it takes three to check that they
+        meet at one point) or do not spread over at least ``min_spread_share`` of its width.
+    n_lines : int
+        Distinct long lines that agreed.
     """
     seg = np.asarray(segments_px, dtype=np.float64).reshape(-1, 4)
     angle = line_angle_deg(seg[:, 2] - seg[:, 0], seg[:, 3] - seg[:, 1])
@@ -233,12 +235,16 @@ def vertical_vanishing_point(
         keep = off_deg <= np.maximum(tolerance_deg, wide_deg)
     if keep.sum() >= min_segments:
         v, _ = fit(keep)
-    long = keep & (weight * scale >= min_long_share * height)
-    spread = np.ptp(seg[long][:, [0, 2]].mean(axis=1)) if long.sum() >= 2 else 0.0
-    if keep.sum() < min_segments or spread < min_spread_share * width:
-        return None, int(keep.sum())
+    long = seg[keep & (weight * scale >= min_long_share * height)]
+    # where each long line crosses the picture's middle row: the same edge in several frames
+    # crosses at the same place
+    x_mid = np.sort(long[:, 0] + (height / 2.0 - long[:, 1]) * (long[:, 2] - long[:, 0]) / (long[:, 3] - long[:, 1]))
+    distinct = x_mid[np.r_[True, np.diff(x_mid) > max(3.0, 0.005 * width)]] if len(x_mid) else x_mid
+    spread = float(np.ptp(distinct)) if len(distinct) else 0.0
+    if keep.sum() < min_segments or len(distinct) < min_lines or spread < min_spread_share * width:
+        return None, int(len(distinct))
     vp = np.array([v[0] * scale + centre[0] * v[2], v[1] * scale + centre[1] * v[2], v[2]])
-    return vp / np.linalg.norm(vp), int(keep.sum())
+    return vp / np.linalg.norm(vp), int(len(distinct))
 
 
 #: Horizontal field of view of a typical phone main camera (26 mm equivalent lens), on the

@@ -14,7 +14,7 @@ class RollEstimate:
     """The camera roll used, where it came from, and what each cue said (NaN: unavailable);
     ``pitch_deg`` where the scene's verticals converged and the shank's angle was measured in
     the picture levelled by them (:func:`ankle_cv.core.geometry.level_points`; negative:
-    looking down), and how many vertical segments agreed on where they meet."""
+    looking down), and how many distinct vertical lines agreed on where they meet."""
 
     roll_deg: float
     roll_sd_deg: float

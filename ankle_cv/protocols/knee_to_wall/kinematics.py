@@ -138,30 +138,36 @@ def _front_side(front_label: np.ndarray, stance: np.ndarray, leg: str | None) ->
 
 
 #: The vertical vanishing point is trusted when the roll it implies at the picture's centre
-#: (where pitch tilts no vertical) agrees with the scene's roll this closely, and the pitch it
-#: implies is at most MAX_PITCH_DEG.
+#: (where pitch tilts no vertical) agrees this closely with the roll of the scene's horizontal
+#: lines (pitch does not tilt those parallel to the picture: the floor line, a shelf), and the
+#: pitch it implies is at most MAX_PITCH_DEG.
 MAX_VP_ROLL_DISAGREEMENT_DEG, MAX_PITCH_DEG = 3.0, 25.0
+#: Horizontal segments (within 15 deg of the image horizontal) needed for that check.
+MIN_HORIZONTALS = 3
 
 
-def pitch_from_verticals(lines: np.ndarray | None, frame_size_px: tuple[int, int], *,
-                         roll_deg: float) -> tuple[np.ndarray | None, int, float]:
-    """(vanishing point or None, vertical segments that agreed on it, pitch in degrees or NaN): the
-    scene's verticals' meeting point (:func:`ankle_cv.core.geometry.vertical_vanishing_point`)
-    when it is consistent with the scene's roll (``roll_deg``; NaN: none to check against) and
-    a plausible pitch for a phone on a stand or in a hand; the pitch assumes a typical phone's
-    field of view."""
+def pitch_from_verticals(lines: np.ndarray | None,
+                         frame_size_px: tuple[int, int]) -> tuple[np.ndarray | None, int, float, float]:
+    """(vanishing point or None, distinct vertical lines that agreed on it, pitch in degrees or
+    NaN, the horizontals' roll or NaN): the scene's verticals' meeting point
+    (:func:`ankle_cv.core.geometry.vertical_vanishing_point`) when the scene's horizontal lines
+    confirm the roll it implies and the pitch is plausible for a phone on a stand or in a hand;
+    the pitch assumes a typical phone's field of view."""
+    none = None, 0, float("nan"), float("nan")
     if lines is None or not len(lines):
-        return None, 0, float("nan")
-    vp, n = geometry.vertical_vanishing_point(lines, frame_size_px=frame_size_px)
-    if vp is None:
-        return None, n, float("nan")
+        return none
+    seg = np.asarray(lines, dtype=np.float64).reshape(-1, 4)
+    flat = np.abs(geometry.line_angle_deg(seg[:, 2] - seg[:, 0], seg[:, 3] - seg[:, 1])) <= 15.0
+    level = geometry.roll_from_lines(seg[flat], min_segments=MIN_HORIZONTALS)[0] if flat.any() else float("nan")
+    vp, n = geometry.vertical_vanishing_point(seg, frame_size_px=frame_size_px)
+    if vp is None or not np.isfinite(level):
+        return none
     centre = (frame_size_px[0] / 2, frame_size_px[1] / 2)
     pitch = geometry.camera_pitch_deg(vp, focal_px=geometry.phone_focal_px(frame_size_px), centre_px=centre)
     implied = geometry.vertical_roll_deg(vp, centre_px=centre)
-    agrees = not np.isfinite(roll_deg) or abs(implied - roll_deg) <= MAX_VP_ROLL_DISAGREEMENT_DEG
-    if not (agrees and abs(pitch) <= MAX_PITCH_DEG):
-        return None, n, float("nan")
-    return vp, n, pitch
+    if not (abs(implied - level) <= MAX_VP_ROLL_DISAGREEMENT_DEG and abs(pitch) <= MAX_PITCH_DEG):
+        return none
+    return vp, n, pitch, float(level)
 
 
 def leg_kinematics(xyzv: np.ndarray, time_s: np.ndarray, settings: KneeToWallSettings, *,
@@ -223,10 +229,10 @@ def leg_kinematics(xyzv: np.ndarray, time_s: np.ndarray, settings: KneeToWallSet
     scene = geometry.roll_from_lines(lines)[:2] if lines is not None else (np.nan, np.nan)
     # where the scene's verticals converge (camera pitched), the shank is measured in the
     # picture levelled by them; elsewhere against the roll. Strongly converging verticals
-    # disagree on one roll: their meeting point then gives the scene's roll.
+    # disagree on one roll: their meeting point, confirmed by the horizontals, then gives it.
     vp, verticals, pitch = None, 0, float("nan")
     if frame_size_px is not None:
-        vp, verticals, pitch = pitch_from_verticals(lines, frame_size_px, roll_deg=scene[0])
+        vp, verticals, pitch, _ = pitch_from_verticals(lines, frame_size_px)
         if vp is not None and not np.isfinite(scene[0]):
             scene = (geometry.vertical_roll_deg(vp, centre_px=(frame_size_px[0] / 2, frame_size_px[1] / 2)), np.nan)
     roll, roll_sd, source = choose_roll(settings.roll_deg, settings.roll_source, sole=sole, scene=scene)

@@ -199,7 +199,7 @@ def summary_lines(result: KneeToWallResult, *, hint=None) -> list[str]:
     roll = f"roll {cam.roll_deg:+.1f}° ({_ROLL_HOW[cam.roll_source]}"
     roll += f", scatter ±{cam.roll_sd_deg:.1f}°)" if cam.roll_sd_deg is not None else ")"
     if cam.pitch_deg is not None:
-        roll += (f", pitched {cam.pitch_deg:+.1f}°: the scene's verticals converge ({cam.verticals} segments), "
+        roll += (f", pitched {cam.pitch_deg:+.1f}°: the scene's verticals converge ({cam.verticals} lines), "
                  "the shank is measured in the picture levelled by them")
     lines = [f"  camera: {cam.view} view, feet point {cam.facing or 'unknown'}, {roll}", ""]
     if not result.legs:

@@ -93,7 +93,7 @@ def _score(series: LandmarkSeries, kin: LegKinematics, heel: HeelEvents, setting
         view=view, body_width_ratio=round_or_none(ratio, 3), facing=facing_of(kin),
         roll_deg=round_or_none(roll.roll_deg), roll_sd_deg=round_or_none(roll.roll_sd_deg, 2),
         roll_source=roll.source, scene_roll_deg=round_or_none(roll.scene_roll_deg),
-        sole_roll_deg=round_or_none(roll.sole_roll_deg), pitch_deg=round_or_none(roll.pitch_deg),
+        sole_roll_deg=round_or_none(roll.sole_roll_deg), pitch_deg=round_or_none(roll.pitch_deg + 0.0),
         verticals=roll.verticals,
     )
     return KneeToWallResult(clip=clip, camera=camera, legs=tuple(legs), asymmetry_deg=asym, warnings=tuple(warns),

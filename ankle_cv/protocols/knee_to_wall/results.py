@@ -142,8 +142,8 @@ class LegResult:
 class Camera:
     """How the camera saw the person: view, facing, and the roll used to level it;
     ``pitch_deg`` (negative: looking down) where the scene's verticals converged and the
-    shank was measured in the picture levelled by them, from ``verticals`` segments (None and
-    0 otherwise)."""
+    shank was measured in the picture levelled by them, from ``verticals`` distinct lines (None
+    and 0 otherwise)."""
 
     view: View
     body_width_ratio: float

@@ -197,8 +197,7 @@ def _compose(kin, trials, settings, *, frame_size_px, corners, foot_at, knee_at,
     from ...vision.marker import MARKER_DICT, MARKER_ID, MIN_MARKER_FRAMES, level_h, marker_scale
 
     facing = float(np.sign(np.nanmedian(kin.facing))) if np.isfinite(kin.facing).any() else 1.0
-    centre = float(level_h(np.concatenate(_levelled(np.array([frame_size_px[0] / 2]), np.array([frame_size_px[1] / 2]),
-                                                    level)), roll))
+    centre = float(level_h(np.array([frame_size_px[0] / 2, frame_size_px[1] / 2]), roll))  # also the levelled one's
 
     # the scale and the wall
     marker = None
