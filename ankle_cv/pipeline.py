@@ -119,39 +119,32 @@ def analyze_video(
 
     video = str(video)
     probe(video)  # fail fast, before hashing a file that is not a video
-    warming = _warm_imports(("scipy.ndimage", "scipy.signal"), then=("mediapipe",))
+    warming = _warm_imports("mediapipe", "scipy.ndimage", "scipy.signal")
     try:
         series, from_cache = landmarks_for(video, settings=pose_settings or PoseSettings(), cache_dir=cache_dir,
                                            workers=workers, progress=progress, estimator=estimator,
-                                           video_sha256=video_sha256, on_hit=warming.skip_rest)
+                                           video_sha256=video_sha256)
     finally:
         warming.join()
     return score_series(series, protocol, settings, video=video, from_cache=from_cache, heel_memo=heel_memo)
 
 
-def _warm_imports(modules: tuple[str, ...], *, then: tuple[str, ...] = ()):
-    """Import ``modules``, then ``then``, on a background thread: scipy.signal and MediaPipe
-    each take about a second to import, which overlaps with hashing the video and with pose
-    estimation (mostly native code that leaves the interpreter free) instead of adding to the
-    wait. ``then`` (MediaPipe) is skipped once ``skip_rest()`` is called: landmarks from the
-    cache need no pose model, and waiting for its import made a re-scoring a second slower.
-    Joined before the results are scored, so nothing runs on after the analysis."""
+def _warm_imports(*modules: str):
+    """Import ``modules`` on a background thread: MediaPipe and scipy.signal each take about a
+    second to import, which overlaps with hashing the video and with pose estimation (mostly
+    native code that leaves the interpreter free) instead of adding to the wait. Joined before
+    the results are scored, so nothing runs on after the analysis."""
     import importlib
     import threading
 
-    skip = threading.Event()
-
     def load() -> None:
-        for k, name in enumerate((*modules, *then)):
-            if k >= len(modules) and skip.is_set():
-                return
+        for name in modules:
             try:
                 importlib.import_module(name)
             except Exception:  # noqa: BLE001 - a warm-up only: the stage that needs the module raises its own,
-                pass  # clearer error (a Ctrl-C in the main thread's import of it leaves a broken module here)
+                pass  # clearer error (a Ctrl-C in the main thread's import of it can leave a broken module)
 
     thread = threading.Thread(target=load, name="ankle-cv-imports", daemon=True)
-    thread.skip_rest = skip.set
     thread.start()
     return thread
 

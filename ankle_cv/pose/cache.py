@@ -66,7 +66,6 @@ def landmarks_for(
     progress: Callable[[int, int], None] | None = None,
     estimator=None,
     video_sha256: str | None = None,
-    on_hit: Callable[[], None] | None = None,
 ) -> tuple[LandmarkSeries, bool]:
     """Landmarks of a video, from the cache when fresh, else from MediaPipe (then cached).
 
@@ -80,9 +79,6 @@ def landmarks_for(
         A MediaPipe instance to reuse (see :func:`ankle_cv.pose.estimate_pose`).
     video_sha256 : str, optional
         The video's sha256 when the caller has it already.
-    on_hit : callable, optional
-        Called as soon as a cache file for this video and these settings is found, before it
-        is loaded (MediaPipe will most likely not be needed).
 
     Returns
     -------
@@ -93,8 +89,6 @@ def landmarks_for(
     meta = pose_meta(settings, video_sha)
     path = cache_path(cache_dir, meta) if cache_dir is not None else None
     if path is not None and _readable_file(path):
-        if on_hit is not None:
-            on_hit()
         series = _load_fresh(path, meta)
         if series is not None:  # the same content may have been cached under another name
             return dataclasses.replace(series, source=os.path.basename(video)), True
