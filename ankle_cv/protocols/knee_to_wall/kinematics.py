@@ -147,13 +147,13 @@ MIN_HORIZONTALS = 3
 
 
 def pitch_from_verticals(lines: np.ndarray | None,
-                         frame_size_px: tuple[int, int]) -> tuple[np.ndarray | None, int, float, float]:
+                         frame_size_px: tuple[int, int]) -> tuple[np.ndarray | None, int, float]:
     """(vanishing point or None, distinct vertical lines that agreed on it, pitch in degrees or
-    NaN, the horizontals' roll or NaN): the scene's verticals' meeting point
+    NaN): the scene's verticals' meeting point
     (:func:`ankle_cv.core.geometry.vertical_vanishing_point`) when the scene's horizontal lines
     confirm the roll it implies and the pitch is plausible for a phone on a stand or in a hand;
     the pitch assumes a typical phone's field of view."""
-    none = None, 0, float("nan"), float("nan")
+    none = None, 0, float("nan")
     if lines is None or not len(lines):
         return none
     seg = np.asarray(lines, dtype=np.float64).reshape(-1, 4)
@@ -167,7 +167,7 @@ def pitch_from_verticals(lines: np.ndarray | None,
     implied = geometry.vertical_roll_deg(vp, centre_px=centre)
     if not (abs(implied - level) <= MAX_VP_ROLL_DISAGREEMENT_DEG and abs(pitch) <= MAX_PITCH_DEG):
         return none
-    return vp, n, pitch, float(level)
+    return vp, n, pitch
 
 
 def leg_kinematics(xyzv: np.ndarray, time_s: np.ndarray, settings: KneeToWallSettings, *,
@@ -232,18 +232,18 @@ def leg_kinematics(xyzv: np.ndarray, time_s: np.ndarray, settings: KneeToWallSet
     # disagree on one roll: their meeting point, confirmed by the horizontals, then gives it.
     vp, verticals, pitch = None, 0, float("nan")
     if frame_size_px is not None:
-        vp, verticals, pitch, _ = pitch_from_verticals(lines, frame_size_px)
+        centre = (frame_size_px[0] / 2, frame_size_px[1] / 2)
+        vp, verticals, pitch = pitch_from_verticals(lines, frame_size_px)
         if vp is not None and not np.isfinite(scene[0]):
-            scene = (geometry.vertical_roll_deg(vp, centre_px=(frame_size_px[0] / 2, frame_size_px[1] / 2)), np.nan)
+            scene = (geometry.vertical_roll_deg(vp, centre_px=centre), np.nan)
     roll, roll_sd, source = choose_roll(settings.roll_deg, settings.roll_source, sole=sole, scene=scene)
     if vp is None or source != RollSource.SCENE:  # the user's roll, or the one asked for, levels the picture
         vp, pitch, verticals = None, float("nan"), 0
-    elif vp is not None:  # the roll at the picture's centre, where pitch tilts no vertical
-        roll = geometry.vertical_roll_deg(vp, centre_px=(frame_size_px[0] / 2, frame_size_px[1] / 2))
+    else:  # the roll at the picture's centre, where pitch tilts no vertical
+        roll = geometry.vertical_roll_deg(vp, centre_px=centre)
     xs, ys, shank_roll, level = x, y, roll, None
     if vp is not None:
-        level = geometry.Leveller(vp, focal_px=geometry.phone_focal_px(frame_size_px),
-                                  centre_px=(frame_size_px[0] / 2, frame_size_px[1] / 2))
+        level = geometry.Leveller(vp, focal_px=geometry.phone_focal_px(frame_size_px), centre_px=centre)
         xs, ys = np.full_like(x, np.nan), np.full_like(y, np.nan)
         for joint in (KNEE, ANKLE):
             xs[joint], ys[joint] = level(x[joint], y[joint])

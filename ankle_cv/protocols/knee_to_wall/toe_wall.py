@@ -3,8 +3,8 @@
 One pass over the frames from the first trial to the last, shared with the shin's front edge
 (:mod:`.peaks`; only the frames needed are measured, each as it is decoded, none kept): each
 trial's heel-down peak frame (the shoe's tip and heel, :mod:`ankle_cv.vision.outline`), each
-trial's furthest drive (the knee's front), and those plus about 20 frames spread over the trials for the ArUco marker
-(:mod:`ankle_cv.vision.marker`).
+trial's furthest drive (the knee's front), and those plus about 20 frames spread over the
+trials for the ArUco marker (:mod:`ankle_cv.vision.marker`).
 
 - **Scale**: the marker when it is seen in :data:`~ankle_cv.vision.marker.MIN_MARKER_FRAMES`
   sampled frames, else the foot length (``foot_length_cm``: the length as filmed, heel to tip,
