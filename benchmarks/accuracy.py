@@ -4,6 +4,7 @@
     python benchmarks/accuracy.py --write-ratchet  # ... and commit its figures as the ratchet
     python benchmarks/accuracy.py --suite small    # the ratchet test's 4 clips
     python benchmarks/accuracy.py --suite issue12  # 16 clips: cm, crest angle, far leg, pitch, refusals
+    python benchmarks/accuracy.py --suite heel     # heel-lift sweep 0.3-0.8 cm (+ the issue-12 clips)
 
 Renders are cached in benchmarks/out/renders (keyed by scenario and renderer code). Prints
 per-clip rows, the suite's figures (tibia-angle error at each trial's heel-down peak, heel-lift
@@ -112,9 +113,23 @@ def issue12(folder: Path) -> dict:
     return summary
 
 
+def heel(folder: Path) -> dict:
+    """The heel-lift section: smallest lift found, false lifts, heel-down noise floor."""
+    import accuracy_heel
+    from accuracy_suite import heel_suite, issue12_suite
+
+    print("\n== heel-lift sweep (0.3-0.8 cm) and the issue-12 knee-to-wall clips: rendering (cached) and "
+          "analysing")
+    rows, summary = accuracy_heel.run([heel_suite(), issue12_suite()], folder)
+    accuracy_heel.print_rows(rows)
+    print_summary(summary)
+    (OUT / "accuracy_heel.json").write_text(json.dumps({"rows": rows, "summary": summary}, indent=1))
+    return summary
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--suite", choices=["full", "small", "issue12"], default="full")
+    parser.add_argument("--suite", choices=["full", "small", "issue12", "heel"], default="full")
     parser.add_argument("--write-ratchet", action="store_true", help="store this run's figures in the ratchet file")
     parser.add_argument("--no-media", action="store_true", help="skip the real clips")
     parser.add_argument("--jobs", type=int, default=2, help="render processes")
@@ -125,8 +140,10 @@ def main() -> None:
     suites = {"full": knee_to_wall_suite, "small": small_suite}
     runs = ["small", "full"] if args.write_ratchet else [args.suite]
     figures = {}
-    if args.suite == "issue12" and not args.write_ratchet:
-        issue12(folder)
+    sections = {"issue12": issue12, "heel": heel}
+    if args.suite in sections:  # with --write-ratchet, only this section's figures are replaced
+        figures = json.loads(RATCHET.read_text()) if args.write_ratchet else {}
+        figures[args.suite] = sections[args.suite](folder)
         runs = []
     for name in runs:
         print(f"\n== {name} suite: rendering (cached) and analysing")
@@ -140,9 +157,10 @@ def main() -> None:
         figures[name] = summary
         figures[f"{name}_near_leg"] = near
         (OUT / f"accuracy_{name}.json").write_text(json.dumps({"rows": rows, "summary": summary}, indent=1))
-    if args.suite == "full" or args.write_ratchet:
+    if args.suite == "full" or (args.write_ratchet and args.suite not in sections):
         figures["squat_full"] = squats(folder)
         figures["issue12"] = issue12(folder)
+        figures["heel"] = heel(folder)
         if not args.no_media:
             real_clips()
     if args.write_ratchet:

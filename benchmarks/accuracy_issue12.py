@@ -67,8 +67,9 @@ def score_clip(video: Path, *, scale: str = "auto", cache_dir: Path | None = Non
         used.add(i)
         got = trials[i]
         err = None if got.peak_deg is None else got.peak_deg - want["peak_tibia_heel_down_deg"]
-        crest = want.get("peak_crest_deg")
-        cm = want.get("toe_to_wall_cm")
+        # at the heel-down peak, as the centre line: a trial with a lift is measured before it
+        crest = want.get("peak_crest_deg_heel_down")
+        cm = want.get("toe_to_wall_cm_heel_down")
         row["trials"].append({
             "missed": False,
             "error_deg": err,

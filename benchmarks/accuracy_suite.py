@@ -96,6 +96,32 @@ def squat_suite() -> dict:
     }
 
 
+#: Heel-lift heights of the lift sweep (cm), each rendered in three camera set-ups.
+LIFT_SWEEP_CM = (0.3, 0.4, 0.5, 0.6, 0.8)
+
+
+def heel_suite() -> dict[str, KneeToWall]:
+    """The heel-lift sweep: lifts of 0.3-0.8 cm of the tested (near) leg, in three set-ups (right
+    leg facing right at 1280x720, level; left leg facing left at 960x540, rolled -5 deg; right
+    leg facing right in portrait 720x1280, rolled +4 deg, the portrait for 0.4 and 0.6 cm only).
+    One lift per clip, in a trial near the clip's deepest; the other trials' heels stay down, so
+    every clip also counts false lifts. 13 clips of three drives each."""
+    setups = (
+        ("rr", dict(tested_leg="right", facing="right", peak_tibia_deg=(32.0, 38.0, 42.0), back_foot_cm=50.0,
+                    width_px=1280, height_px=720), 2, LIFT_SWEEP_CM),
+        ("ll", dict(tested_leg="left", facing="left", peak_tibia_deg=(30.0, 36.0, 40.0), back_foot_cm=55.0,
+                    roll_deg=-5.0, width_px=960, height_px=540), 3, LIFT_SWEEP_CM),
+        ("rr_portrait", dict(tested_leg="right", facing="right", peak_tibia_deg=(38.0, 34.0, 30.0),
+                             back_foot_cm=45.0, roll_deg=4.0, width_px=720, height_px=1280), 1, (0.4, 0.6)),
+    )
+    suite = {}
+    for s, (name, kw, trial, heights) in enumerate(setups):
+        for h, cm in enumerate(heights):
+            suite[f"lift_{name}_{round(cm * 10):02d}mm"] = KneeToWall(
+                heel_lift=HeelLift(trial=trial, onset_s=0.8, peak_height_cm=cm), seed=1300 + 10 * s + h, **kw)
+    return suite
+
+
 def small_squat_suite() -> dict:
     """2 short squat clips for the tests: a front view from 1.2 m with a roll, a side view from
     0.6 m with a heel lift in rep 2."""

@@ -55,6 +55,20 @@ def test_the_validation_stated_in_every_report_is_the_committed_one():
         near["clips"], near["angle_bias_deg"], near["angle_mae_deg"], near["angle_max_abs_deg"])
     assert (VALIDATION.far_trusted_mae_deg, VALIDATION.far_trusted_max_abs_deg) == (
         issue12["far_mae_deg"], issue12["far_max_abs_deg"])
+    assert VALIDATION.smallest_lift_found_cm == figures["heel"]["smallest_lift_found_cm"]
+
+
+def test_heel_lift_figures_are_committed_and_meet_the_target():
+    """The heel-lift sweep (``accuracy.py --suite heel``, 0.3-0.8 cm lifts, too long to render
+    in the tests): every lift from 0.6 cm found with no false lift, and the image thresholds
+    above twice what the tracked heel read with the heel down."""
+    from ankle_cv.protocols.knee_to_wall import KneeToWallSettings
+
+    figures = json.loads(RATCHET.read_text())["heel"]
+    assert figures["smallest_lift_found_cm"] <= 0.6 and figures["lift_precision"] == 1.0
+    assert figures["false_lifts"] == 0 and figures["clips_tracked_in_image"] == figures["clips"]
+    floor = max(figures["heel_down_max_foot"], figures["heel_down_max_foot_far_leg"])
+    assert KneeToWallSettings().heel_image_off_foot > floor and KneeToWallSettings().heel_image_on_foot > 2 * floor
 
 
 def test_issue12_figures_are_committed_and_within_their_safety_targets():

@@ -60,6 +60,15 @@ def test_hysteresis_runs_need_on_and_end_below_off():
     assert runs.tolist() == [[1, 5], [9, 10]]
 
 
+def test_hysteresis_thresholds_may_differ_per_sample():
+    # the same excursion (0.03) is a run where the thresholds are low, not where they are high
+    v = np.array([0, 0.03, 0.03, 0, 0, 0.03, 0.03, 0])
+    on = np.r_[np.full(4, 0.02), np.full(4, 0.05)]
+    assert signal.hysteresis_runs(v, on=on, off=on / 2).tolist() == [[1, 3]]
+    with pytest.raises(ValueError, match="must not exceed"):
+        signal.hysteresis_runs(v, on=on, off=np.r_[on[:7], 1.0])
+
+
 def test_shorth_follows_the_densest_half():
     v = np.r_[np.full(60, 1.0) + np.linspace(-0.01, 0.01, 60), np.full(40, 5.0), [np.nan]]
     assert signal.shorth(v) == pytest.approx(1.0, abs=0.01)

@@ -4,7 +4,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from synth import knee_to_wall
+from synth import FOOT_PX, knee_to_wall
 
 from ankle_cv import landmarks as lm
 from ankle_cv.errors import NoPersonError, ViewError
@@ -133,6 +133,38 @@ def test_heel_measured_in_the_image_replaces_the_landmarks():
     assert left.trials[2].heel_lifted and left.trials[2].peak_frame < 210
     assert [tr.heel_checked for tr in left.trials] == [True, True, True]
     assert "heel_from_landmarks" not in [w.code for w in result.warnings]
+
+
+def test_a_small_lift_counts_in_the_image_not_in_the_landmarks():
+    """0.025 foot lengths (0.7 cm on a 28 cm foot): over the image tracker's threshold (its
+    heel-down readings on renders stay under 0.006), under the landmarks' (which drift)."""
+    settings = KneeToWallSettings()
+    assert settings.heel_image_on_foot < 0.025 < settings.heel_on_foot
+    series, _ = knee_to_wall(peaks_deg=(30.0, 35.0, 40.0), lift=(7.0, 1.0, 0.025 * FOOT_PX))
+    assert analyze_knee_to_wall(series).leg("left").heel_lifts == ()
+    rise = np.zeros(series.n_frames)
+    rise[(series.time_s >= 7.0) & (series.time_s < 8.0)] = 0.025
+    (lift,) = analyze_knee_to_wall(series, heel_rise_foot=rise).leg("left").heel_lifts
+    assert abs(lift.start_frame - 210) <= 2 and lift.peak_height_foot == pytest.approx(0.025, abs=0.001)
+
+
+def test_a_heel_behind_the_other_shank_is_not_checked():
+    """Where the other leg's shank crosses the tested heel (a far heel behind the near leg),
+    the tracker follows the other leg's pixels: its reading there is unknown, not a lift."""
+    series, _ = knee_to_wall(peaks_deg=(30.0, 35.0, 40.0))
+    over = (series.time_s >= 7.0) & (series.time_s < 8.0)
+    rise = np.zeros(series.n_frames)
+    rise[over] = 0.2  # what the tracker read while the shank swept over the heel
+    xyzv = series.xyzv.copy()
+    # the right leg, whole, moved so that its ankle is just above the left heel
+    right = [lm.RIGHT_HIP, lm.RIGHT_KNEE, lm.RIGHT_ANKLE, lm.RIGHT_HEEL, lm.RIGHT_FOOT_INDEX]
+    step = xyzv[over, lm.LEFT_HEEL, :2] - xyzv[over, lm.RIGHT_ANKLE, :2] + [0.0, -0.3 * FOOT_PX]
+    xyzv[np.ix_(over, right, [0, 1])] += step[:, None, :]
+    left = analyze_knee_to_wall(with_xyzv(series, xyzv), heel_rise_foot=rise).leg("left")
+    assert left.heel_lifts == ()
+    assert [tr.heel_checked for tr in left.trials] == [True, True, False]
+    # the same reading with the shank elsewhere is a lift
+    assert len(analyze_knee_to_wall(series, heel_rise_foot=rise).leg("left").heel_lifts) == 1
 
 
 def test_front_view_is_refused_unless_allowed():

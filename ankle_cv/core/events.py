@@ -32,8 +32,8 @@ def detect_heel_lifts(
     lift_height: np.ndarray,
     time_s: np.ndarray,
     *,
-    on_foot: float,
-    off_foot: float,
+    on_foot: float | np.ndarray,
+    off_foot: float | np.ndarray,
     min_duration_s: float,
     onset_rate_fraction: float = 0.2,
     dt_s: float | None = None,
@@ -45,9 +45,10 @@ def detect_heel_lifts(
     lift_height : ndarray of shape (T,)
         Heel height above its heel-down level, in foot lengths.
     time_s : ndarray of shape (T,)
-    on_foot, off_foot : float
+    on_foot, off_foot : float or ndarray of shape (T,)
         A lift starts where the height first exceeds ``off_foot`` on its way above
-        ``on_foot``, and ends when it falls back below ``off_foot``.
+        ``on_foot``, and ends when it falls back below ``off_foot`` (per frame where the
+        height was measured two ways: tracked in the image, or from the landmarks).
     min_duration_s : float
         Shorter excursions are landmark jitter, not lifts.
     onset_rate_fraction : float

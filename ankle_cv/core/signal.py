@@ -147,18 +147,19 @@ def runs(mask: np.ndarray) -> np.ndarray:
     return edges.reshape(-1, 2)
 
 
-def hysteresis_runs(values: np.ndarray, *, on: float, off: float) -> np.ndarray:
+def hysteresis_runs(values: np.ndarray, *, on: float | np.ndarray, off: float | np.ndarray) -> np.ndarray:
     """Runs of a 1-D signal above ``off`` that reach ``on`` somewhere (NaN counts as below).
 
     Switching on needs ``on``; switching off needs a fall below ``off``, so noise around a
-    single threshold cannot toggle the state.
+    single threshold cannot toggle the state. Either threshold may be an array of the
+    signal's shape (one per sample: samples measured two ways with different noise).
 
     Returns
     -------
     ndarray of shape (K, 2), int64
         Start and stop (exclusive) index of each run.
     """
-    if off > on:
+    if np.any(np.asarray(off) > np.asarray(on)):
         raise ValueError(f"off threshold {off} must not exceed on threshold {on}")
     values = np.nan_to_num(np.asarray(values, dtype=np.float64), nan=-np.inf)
     spans = runs(values > off)

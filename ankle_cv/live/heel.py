@@ -23,13 +23,14 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from ..landmarks import LEFT_FOOT_INDEX, LEFT_HEEL, RIGHT_FOOT_INDEX, RIGHT_HEEL
+from ..vision.heel import reach_foot
 from .window import Snapshot
 
 #: How much of a frame is kept around the feet (heel and foot-index landmarks of both feet),
-#: in foot lengths: the heel tracker's search windows reach 0.75 foot lengths from those
-#: landmarks (template box plus search margin, :mod:`ankle_cv.vision.heel`); a quarter foot
-#: more covers a planted foot that shifts a little within its stance.
-KEEP_MARGIN_FOOT = 1.0
+#: in foot lengths: as far as the heel tracker's search windows reach from those landmarks
+#: (template box plus search margin, :mod:`ankle_cv.vision.heel`: 0.85 foot lengths), and a
+#: quarter foot more for a planted foot that shifts a little within its stance.
+KEEP_MARGIN_FOOT = reach_foot() + 0.25
 
 _FEET = (LEFT_HEEL, RIGHT_HEEL, LEFT_FOOT_INDEX, RIGHT_FOOT_INDEX)
 

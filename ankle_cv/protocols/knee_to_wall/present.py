@@ -232,7 +232,7 @@ def summary_lines(result: KneeToWallResult, *, hint=None) -> list[str]:
         f"the trials trusted, {VALIDATION.far_trusted_mae_deg:g}° on average and "
         f"{VALIDATION.far_trusted_max_abs_deg:g}° at worst",
         f"  - heel lifts under about {VALIDATION.smallest_lift_found_cm:g} cm may go unnoticed (the smallest found in "
-        "every rendered test; 1 cm was missed)",
+        "every rendered test, where the heel was tracked in the image)",
         f"  - a change under {refs.mdc_deg:g}° is within the minimal detectable change (Powden et al. 2015)",
         f"  - restricted below {refs.restriction_deg:g}° (Backman & Danielson 2011, patellar tendinopathy risk; "
         "measured with an inclinometer on the tibia, not the centre line)",

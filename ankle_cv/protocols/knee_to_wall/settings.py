@@ -29,7 +29,13 @@ class KneeToWallSettings:
     leg : {"left", "right"}, optional
         The tested (front) leg, overriding the side read from MediaPipe's labels.
     heel_on_foot, heel_off_foot, heel_min_duration_s : float
-        Heel-lift hysteresis thresholds (foot lengths) and minimum duration.
+        Heel-lift hysteresis thresholds (foot lengths) and minimum duration, for a heel
+        height from MediaPipe's landmarks (which drift up to a tenth of a foot length with the
+        heel down).
+    heel_image_on_foot, heel_image_off_foot : float
+        The thresholds for the heel tracked in the image (the tested foot, where it could be
+        followed): 2.5 times the most it read with the heel down on rendered clips (0.006 foot
+        lengths), and above the most on a real clip (0.014; docs/method.md).
     max_foot_speed : float
         A foot slower than this (foot lengths per second, heel and foot index) is still; the
         heel-down level and the sole's roll come from still front-foot frames.
@@ -57,6 +63,8 @@ class KneeToWallSettings:
     heel_on_foot: float = 0.035
     heel_off_foot: float = 0.0175
     heel_min_duration_s: float = 0.15
+    heel_image_on_foot: float = 0.015
+    heel_image_off_foot: float = 0.0075
     max_foot_speed: float = 1.0
     min_prominence_deg: float = 5.0
     min_spacing_s: float = 1.0
@@ -73,3 +81,6 @@ class KneeToWallSettings:
             raise ValueError(f"marker_cm must be positive, got {self.marker_cm}")
         if self.heel_off_foot > self.heel_on_foot:
             raise ValueError(f"heel_off_foot {self.heel_off_foot} must not exceed heel_on_foot {self.heel_on_foot}")
+        if self.heel_image_off_foot > self.heel_image_on_foot:
+            raise ValueError(f"heel_image_off_foot {self.heel_image_off_foot} must not exceed "
+                             f"heel_image_on_foot {self.heel_image_on_foot}")
