@@ -78,8 +78,10 @@ def real_clips() -> None:
     if not MEDIA.is_dir():
         print("\nreal clips: ../shared/media absent, skipped")
         return
-    print("\nreal clips in ../shared/media (no truth): detection, view, tested leg, angle range, roll")
-    print(f"  {'clip':52} {'det':>5} {'view':>7} {'face':>5} {'legs':>10} {'tibia 5-95%':>14} {'roll':>12}  warnings")
+    print("\nreal clips in ../shared/media (no truth): detection, view, tested leg, angle range, roll, pitch "
+          "(where the scene's verticals levelled the picture: degrees and distinct lines)")
+    print(f"  {'clip':52} {'det':>5} {'view':>7} {'face':>5} {'legs':>10} {'tibia 5-95%':>14} {'roll':>12} "
+          f"{'pitch':>10}  warnings")
     for clip in sorted(p for p in MEDIA.iterdir() if p.suffix.lower() in (".mp4", ".avi", ".mov", ".mkv")):
         try:
             result = analyze_video(clip, "knee-to-wall", KneeToWallSettings(allow_any_view=True),
@@ -93,8 +95,9 @@ def real_clips() -> None:
         rng = f"{np.percentile(front, 5):.0f}..{np.percentile(front, 95):.0f}" if front.size else "-"
         legs = "+".join(leg.leg for leg in result.legs) or "-"
         cam = result.camera
+        pitch = "-" if cam.pitch_deg is None else f"{cam.pitch_deg:+.1f} ({cam.verticals})"
         print(f"  {clip.name[:52]:52} {result.clip.detection_rate:5.2f} {cam.view:>7} {str(cam.facing):>5} "
-              f"{legs:>10} {rng:>14} {cam.roll_deg:+5.1f} {cam.roll_source:>6}  "
+              f"{legs:>10} {rng:>14} {cam.roll_deg:+5.1f} {cam.roll_source:>6} {pitch:>10}  "
               f"{','.join(w.code for w in result.warnings)}")
 
 

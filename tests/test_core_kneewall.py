@@ -217,7 +217,7 @@ def test_a_pitched_camera_is_levelled_by_the_scene_verticals(pitch_deg):
     assert np.isnan(plain.roll.pitch_deg) and front_error(plain, truth) > 0.5
 
 
-def test_no_levelling_without_confirming_horizontals_for_a_given_roll_or_past_25_deg():
+def test_no_levelling_without_confirming_horizontals_for_a_given_roll_or_past_25_deg(monkeypatch):
     """The vanishing point levels the picture only when the floor line confirms its roll
     (within 3 deg) and the pitch is plausible; a roll given by the user (or the sole asked
     for) levels the picture by itself."""
@@ -235,7 +235,13 @@ def test_no_levelling_without_confirming_horizontals_for_a_given_roll_or_past_25
     assert pitch_from_verticals(lines(-10.0, verticals), size)[0] is None  # no horizontals to confirm
     tilted_floor = [[60.0, 600.0, 1220.0, 600.0 - 1160.0 * np.tan(np.deg2rad(5.0))]] * 3
     assert pitch_from_verticals(lines(-10.0, verticals + tilted_floor), size)[0] is None  # 5 deg apart
-    assert pitch_from_verticals(lines(-30.0, verticals + floor), size)[0] is None  # past 25 deg
+    # past 25 deg, refused for that alone: verticals near the middle (steeply pitched, the outer
+    # ones lean past the 15 deg a vertical may), which give -30 deg with the limit lifted
+    middle = [[x, 40.0, x, 640.0] for x in (400.0, 560.0, 720.0, 880.0)]
+    assert pitch_from_verticals(lines(-30.0, middle + floor), size)[0] is None
+    monkeypatch.setattr("ankle_cv.protocols.knee_to_wall.kinematics.MAX_PITCH_DEG", 35.0)
+    assert pitch_from_verticals(lines(-30.0, middle + floor), size)[2] == pytest.approx(-30.0, abs=0.3)
+    monkeypatch.undo()
     xyzv = series.xyzv.copy()
     xyzv[..., :2] = _pitched(xyzv[..., :2], -10.0, size)
     for given in (dict(roll_deg=0.0), dict(roll_source="sole")):
