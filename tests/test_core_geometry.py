@@ -105,6 +105,10 @@ def test_a_pitched_camera_levelled_from_converging_scene_verticals(pitch_deg, ro
             x, y = geometry.level_points(xy[:, 0], xy[:, 1], vp, focal_px=focal, centre_px=centre)
             got = geometry.tibia_angle_deg(x[1] - x[0], y[1] - y[0], roll_deg=0.0, facing_sign=1.0)
             assert got == pytest.approx(lean_deg, abs=tol)
+        # the vertical drawn at the ankle is the picture of a plumb line through it
+        plumb = project(np.stack([ankle, ankle + [0.0, 0.5, 0.0]]))
+        drawn = geometry.up_in_picture(xy[0, 0], xy[0, 1], vp)
+        assert drawn == pytest.approx((plumb[1] - plumb[0]) / np.hypot(*(plumb[1] - plumb[0])), abs=2e-4)  # 0.01 deg
         d = xy[1] - xy[0]
         worst_plain = max(worst_plain, abs(geometry.tibia_angle_deg(d[0], d[1], roll_deg=roll_deg, facing_sign=1.0)
                                            - lean_deg))

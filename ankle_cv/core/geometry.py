@@ -265,6 +265,16 @@ def _up_ray(vp: np.ndarray, *, focal_px: float, centre_px) -> np.ndarray:
     return -u if u[1] > 0 else u
 
 
+def up_in_picture(x_px: float, y_px: float, vp: np.ndarray) -> np.ndarray:
+    """Unit image direction (dx, dy; y down) of the world's up at the point (x, y): towards
+    or away from the vertical vanishing point ``vp`` (homogeneous), whichever points up the
+    picture. A plumb line through that point runs along it; where the camera is pitched it is
+    not the roll's vertical away from the picture's middle."""
+    d = np.array([vp[0] - x_px * vp[2], vp[1] - y_px * vp[2]], dtype=np.float64)
+    d /= max(float(np.hypot(*d)), 1e-12)
+    return -d if d[1] > 0 else d
+
+
 def vertical_roll_deg(vp: np.ndarray, *, centre_px) -> float:
     """The roll (module convention) of the line from the principal point ``centre_px`` to the
     vertical vanishing point ``vp``: the camera's roll, which pitch does not change there."""

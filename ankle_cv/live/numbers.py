@@ -38,6 +38,8 @@ class LiveNumbers:
         Where the angle's arc is drawn (:mod:`ankle_cv.visual.track`).
     roll_deg : float
         The camera roll the analysis levelled the picture by.
+    vertical_vp : tuple of 3 floats or None
+        Where the scene's verticals meet, when they levelled a pitched camera's picture.
     heel_lifted : bool or None
         The heel of the leg with an angle (or any heel seen): lifted, down, None unknown.
     problem : str or None
@@ -49,6 +51,7 @@ class LiveNumbers:
     angle_deg: tuple[float, float] = (math.nan, math.nan)
     arc: str | None = None
     roll_deg: float = 0.0
+    vertical_vp: tuple[float, float, float] | None = None
     heel_lifted: bool | None = None
     problem: str | None = None
 
@@ -62,7 +65,7 @@ def numbers_of(track, *, problem: str | None = None) -> LiveNumbers:
     lifted = bool(track.heel_lifted[heel_legs, last].any()) if heel_legs else None
     return LiveNumbers(time_s=float(track.time_s[last]), angle_name=str(track.angle_name[last]),
                        angle_deg=angles, arc=track.arc_of(last), roll_deg=float(track.roll_deg),
-                       heel_lifted=lifted, problem=problem)
+                       vertical_vp=track.vertical_vp, heel_lifted=lifted, problem=problem)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -87,7 +87,8 @@ def draw_live(image: np.ndarray, landmarks: np.ndarray, overlay: Overlay) -> Non
     if n is not None and n.arc:
         for leg in (0, 1):
             if math.isfinite(n.angle_deg[leg]):
-                draw_angle(image, landmarks, leg, n.arc, n.angle_deg[leg], roll_deg=n.roll_deg, label=n.angle_name)
+                draw_angle(image, landmarks, leg, n.arc, n.angle_deg[leg], roll_deg=n.roll_deg,
+                           vertical_vp=n.vertical_vp, label=n.angle_name)
     if n is not None and (n.heel_lifted is not None or overlay.test == "knee-to-wall"):
         draw_heel(image, n.heel_lifted)
     recording = overlay.state.startswith("REC")

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from ..core.geometry import up_in_picture
 from ..landmarks import LEFT_SHOULDER, LEG_LANDMARKS, RIGHT_SHOULDER
 from .track import ARC_ANKLE_VERTICAL, ARC_KNEE, Track
 
@@ -76,9 +77,11 @@ def text(image: np.ndarray, words: str, origin: tuple[int, int], *, size: float 
 
 
 def draw_angle(image: np.ndarray, landmarks: np.ndarray, leg: int, arc: str, angle_deg: float, *,
-               roll_deg: float = 0.0, label: str = "", outward: float | None = None) -> None:
+               roll_deg: float = 0.0, vertical_vp=None, label: str = "", outward: float | None = None) -> None:
     """An angle's two rays, its arc and its value, at the ankle (tibia against the true
-    vertical, levelled by ``roll_deg``) or at the knee (shank against the thigh's extension).
+    vertical: levelled by ``roll_deg``, or the plumb line towards the scene verticals'
+    vanishing point ``vertical_vp`` where a pitched camera was levelled by them) or at the
+    knee (shank against the thigh's extension).
     The value is written on the arc's open side, or, with ``outward`` (+1 image right, -1
     left), beside the joint on that side (two knees seen from the front)."""
     if not math.isfinite(angle_deg):
@@ -89,6 +92,8 @@ def draw_angle(image: np.ndarray, landmarks: np.ndarray, leg: int, arc: str, ang
         vertex, towards = ankle, knee
         up = math.radians(roll_deg)  # image "up" rotated with the horizon: (sin, -cos) for roll 0
         reference = np.array([-math.sin(up), -math.cos(up)])
+        if vertical_vp is not None and np.isfinite(ankle).all():
+            reference = up_in_picture(ankle[0], ankle[1], np.asarray(vertical_vp, dtype=np.float64))
     elif arc == ARC_KNEE:
         vertex, towards = knee, ankle
         reference = knee - hip
@@ -229,8 +234,9 @@ def annotate(image: np.ndarray, landmarks: np.ndarray, track: Track, frame: int,
         knees_x = [float(landmarks[LEG_LANDMARKS[leg][1]][0]) for leg in (0, 1)]
         for leg in legs:
             outward = knees_x[leg] - knees_x[1 - leg] if len(legs) == 2 else None
+            outward = outward if outward is None or math.isfinite(outward) else None
             draw_angle(image, landmarks, leg, arc, float(values[leg]), roll_deg=track.roll_deg,
-                       label=name, outward=outward if outward is None or math.isfinite(outward) else None)
+                       vertical_vp=track.vertical_vp, label=name, outward=outward)
     heel_legs = [leg for leg in (legs or (0, 1)) if track.heel_known[leg, frame]]
     if heel_legs:
         draw_heel(image, bool(track.heel_lifted[heel_legs, frame].any()))

@@ -60,6 +60,9 @@ class Track:
     spans, key_frames : trials or reps, and the frames worth a picture.
     roll_deg : float
         The horizon's roll in the picture (the vertical the tibia is measured against).
+    vertical_vp : tuple of 3 floats, optional
+        Where the scene's verticals meet (homogeneous pixels), when they levelled a pitched
+        camera's picture: the vertical drawn at a joint is the plumb line through it.
     plot_label : str
         The y label of the running plot strip.
     swapped : ndarray of shape (T,), bool, optional
@@ -79,6 +82,7 @@ class Track:
     roll_deg: float
     plot_label: str
     swapped: np.ndarray | None = None
+    vertical_vp: tuple[float, float, float] | None = None
 
     @property
     def n_frames(self) -> int:

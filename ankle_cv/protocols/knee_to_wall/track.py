@@ -68,4 +68,5 @@ def track(result: KneeToWallResult) -> Track:
         status=tuple(status), spans=tuple(spans), key_frames=keys,
         roll_deg=float(np.nan_to_num(result.camera.roll_deg)), plot_label="tibia to vertical (deg)",
         swapped=kin.swapped.copy(),
+        vertical_vp=None if kin.level is None else tuple(float(v) for v in kin.level.vp),
     )
