@@ -105,7 +105,7 @@ def heel_suite() -> dict[str, KneeToWall]:
     leg facing right at 1280x720, level; left leg facing left at 960x540, rolled -5 deg; right
     leg facing right in portrait 720x1280, rolled +4 deg, the portrait for 0.4 and 0.6 cm only).
     One lift per clip, in a trial near the clip's deepest; the other trials' heels stay down, so
-    every clip also counts false lifts. 13 clips of three drives each."""
+    every clip also counts false lifts. 12 clips of three drives each."""
     setups = (
         ("rr", dict(tested_leg="right", facing="right", peak_tibia_deg=(32.0, 38.0, 42.0), back_foot_cm=50.0,
                     width_px=1280, height_px=720), 2, LIFT_SWEEP_CM),

@@ -61,14 +61,14 @@ def test_the_validation_stated_in_every_report_is_the_committed_one():
 def test_heel_lift_figures_are_committed_and_meet_the_target():
     """The heel-lift sweep (``accuracy.py --suite heel``, 0.3-0.8 cm lifts, too long to render
     in the tests): every lift from 0.6 cm found with no false lift, and the image thresholds
-    above twice what the tracked heel read with the heel down."""
+    (settings) still 2.5 times what the tracked heel read there with the heel down."""
     from ankle_cv.protocols.knee_to_wall import KneeToWallSettings
 
     figures = json.loads(RATCHET.read_text())["heel"]
     assert figures["smallest_lift_found_cm"] <= 0.6 and figures["lift_precision"] == 1.0
     assert figures["false_lifts"] == 0 and figures["clips_tracked_in_image"] == figures["clips"]
     floor = max(figures["heel_down_max_foot"], figures["heel_down_max_foot_far_leg"])
-    assert KneeToWallSettings().heel_image_off_foot > floor and KneeToWallSettings().heel_image_on_foot > 2 * floor
+    assert KneeToWallSettings().heel_image_off_foot > floor and KneeToWallSettings().heel_image_on_foot >= 2.5 * floor
 
 
 def test_issue12_figures_are_committed_and_within_their_safety_targets():

@@ -24,9 +24,9 @@ from collections.abc import Sequence
 import numpy as np
 
 #: Template boxes in foot lengths: along the foot from the landmark (towards the toes
-#: positive), then vertical (image down positive). The heel's box holds only what moves with
-#: the heel bone: the back of the heel and the sole's line on the floor below and behind the
-#: landmark, not the ankle above it, which turns with the shank as the knee drives (a box
+#: positive), then vertical (image down positive). The heel's box holds the back of the heel
+#: and the sole's line on the floor (with the floor and background around them, which stay
+#: still), not the ankle above it, which turns with the shank as the knee drives (a box
 #: reaching 0.25 foot lengths up over the ankle read up to 0.018 foot lengths of "rise" with
 #: the heel down on 19 near-leg renders; this one reads at most 0.006). Its bottom must reach
 #: the floor: cut at 0.15 below the landmark, the same box drifted 0.024.
@@ -72,13 +72,6 @@ class HeelAnchor:
 def reach_foot() -> float:
     """How far (foot lengths) from its heel or foot-index landmark the tracker ever looks."""
     return SEARCH_FOOT + max(abs(v) for v in HEEL_BOX + TOE_BOX)
-
-
-def heel_box_px(anchor: HeelAnchor) -> tuple[int, int, int, int]:
-    """The heel's template box (x0, y0, x1, y1) in the reference frame's pixels, unclipped."""
-    direction = 1.0 if anchor.toe_xy_px[0] >= anchor.heel_xy_px[0] else -1.0
-    big = (2**31 - 1, 2**31 - 1)
-    return _box(anchor.heel_xy_px, direction, anchor.foot_px, HEEL_BOX, 0.0, big)
 
 
 def _boxes(anchor: HeelAnchor, size: tuple[int, int]):

@@ -17,7 +17,7 @@ import numpy as np
 
 from ...core import events, geometry, legs, measures, signal
 from ...landmarks import ANKLE, HEEL, KNEE, LEGS, TOE
-from ...vision.heel import HeelAnchor, heel_box_px
+from ...vision.heel import HeelAnchor
 from ...vocab import HeelSource, RollSource
 from ..camera import RollEstimate, choose_roll
 from .settings import KneeToWallSettings
@@ -295,7 +295,6 @@ def heel_events(kin: LegKinematics, settings: KneeToWallSettings, *,
     tracked = np.zeros(height.shape, dtype=bool)  # heights from the image, not the landmarks
     if heel_rise_foot is not None:
         measured = np.asarray(heel_rise_foot, dtype=np.float32)
-        measured = np.where(heel_hidden(kin, heel_anchors(kin)), np.nan, measured)
         tracked = kin.is_front
         height = np.where(tracked, signal.smooth(measured, sigma_frames=sigma), height)
     on = np.where(tracked, settings.heel_image_on_foot, settings.heel_on_foot)
@@ -312,36 +311,6 @@ def heel_events(kin: LegKinematics, settings: KneeToWallSettings, *,
     known = np.isfinite(height)
     source = HeelSource.LANDMARKS if heel_rise_foot is None else HeelSource.IMAGE
     return HeelEvents(height_foot=height, down=known & ~lifted, known=known, lifts=lifts, source=source)
-
-
-#: Half the thickness of a shank (foot lengths) around the line from knee to ankle centre:
-#: a calf of 5-6 cm radius against a foot of 26-29 cm.
-SHANK_HALF_WIDTH_FOOT = 0.2
-
-
-def heel_hidden(kin: LegKinematics, anchors: list[HeelAnchor]) -> np.ndarray:
-    """(T,) bool: frames in which the other leg's shank crosses the tracked heel's box.
-
-    The heel's pixels are then partly the other leg's: the far heel behind the near leg in a
-    squat filmed from the side, a trouser hem sweeping over it (seen on real clips, where the
-    heel "rose" 0.4 cm with the foot flat). What is tracked there is not the heel, so its
-    height is unknown, not zero. The other leg's foot is left out: a planted foot that does
-    not move does not disturb the match (a lunge's back foot may lie within the box).
-    """
-    hidden = np.zeros(kin.time_s.size, dtype=bool)
-    along = np.linspace(0.0, 1.0, 9)[:, None]  # points along the shank, knee (0) to ankle (1)
-    for a in anchors:  # a loop over stances, not frames
-        frames = np.arange(a.start, min(a.stop, kin.time_s.size))
-        side = kin.front_side[frames]
-        known = np.isfinite(side)
-        frames, other = frames[known], 1 - side[known].astype(np.int64)
-        x0, y0, x1, y1 = heel_box_px(a)
-        pad = SHANK_HALF_WIDTH_FOOT * a.foot_px
-        xs = kin.x_px[KNEE, other, frames] + along * (kin.x_px[ANKLE, other, frames] - kin.x_px[KNEE, other, frames])
-        ys = kin.y_px[KNEE, other, frames] + along * (kin.y_px[ANKLE, other, frames] - kin.y_px[KNEE, other, frames])
-        inside = (xs >= x0 - pad) & (xs <= x1 + pad) & (ys >= y0 - pad) & (ys <= y1 + pad)
-        hidden[frames] |= inside.any(axis=0)
-    return hidden
 
 
 #: Below this foot length in the picture the heel patch is too small to follow.

@@ -9,7 +9,7 @@ import numpy as np
 
 from ...landmarks import ANKLE, HEEL, KNEE, LEGS, TOE
 from ...outputs.table import fixed
-from ...vocab import Classification, WarningCode
+from ...vocab import Classification, HeelSource, WarningCode
 from ..references import CREST_OFFSET, VALIDATION
 from .results import KneeToWallResult, LegResult
 
@@ -231,8 +231,10 @@ def summary_lines(result: KneeToWallResult, *, hint=None) -> list[str]:
         f"(tested leg near the camera) the worst error was {VALIDATION.angle_max_abs_deg:g}°; on the far side, over "
         f"the trials trusted, {VALIDATION.far_trusted_mae_deg:g}° on average and "
         f"{VALIDATION.far_trusted_max_abs_deg:g}° at worst",
-        f"  - heel lifts under about {VALIDATION.smallest_lift_found_cm:g} cm may go unnoticed (the smallest found in "
-        "every rendered test, where the heel was tracked in the image)",
+        (f"  - heel lifts under about {VALIDATION.smallest_lift_found_cm:g} cm may go unnoticed (the smallest found in "
+         "every rendered test)" if result.heel.source == HeelSource.IMAGE else
+         "  - heel from MediaPipe's landmarks (no video): lifts under about 1 cm may go unnoticed, and at steep "
+         "shank angles a flat heel may read as lifted"),
         f"  - a change under {refs.mdc_deg:g}° is within the minimal detectable change (Powden et al. 2015)",
         f"  - restricted below {refs.restriction_deg:g}° (Backman & Danielson 2011, patellar tendinopathy risk; "
         "measured with an inclinometer on the tibia, not the centre line)",
