@@ -95,9 +95,11 @@ def summarize(rows: dict[str, dict]) -> dict:
 
 def run(suites: list[dict], folder: Path, *, jobs: int = 2, cache_dir: Path | None = None) -> tuple[dict, dict]:
     """Render (cached) and score the knee-to-wall clips of ``suites``: (rows, summary)."""
+    from ankle_cv_render import KneeToWall
+
     rows = {}
     for suite in suites:
-        clips = {name: s for name, s in suite.items() if type(s).__name__ == "KneeToWall"}
+        clips = {name: s for name, s in suite.items() if isinstance(s, KneeToWall)}
         for name, path in render_suite(clips, folder, jobs=jobs).items():
             rows[name] = score_clip(path, cache_dir=cache_dir)
     return rows, summarize(rows)
