@@ -248,3 +248,20 @@ def test_no_levelling_without_confirming_horizontals_for_a_given_roll_or_past_25
         kin = knee_to_wall_kinematics(xyzv, series.time_s, KneeToWallSettings(**given),
                                       lines=lines(-10.0, verticals + floor), frame_size_px=size)[0]
         assert np.isnan(kin.roll.pitch_deg) and kin.roll.verticals == 0 and kin.level is None
+
+
+def test_a_heel_lost_for_a_moment_while_up_stays_one_lift():
+    from ankle_cv.core import events
+
+    time_s = np.arange(300) / 30.0
+    height = np.zeros(300)
+    height[100:200] = 0.1  # one lift of 100 frames (3.3 s)
+    kwargs = dict(on_foot=0.035, off_foot=0.0175, min_duration_s=0.2, onset_rate_fraction=1.0)
+    short, long_ = height.copy(), height.copy()
+    short[140:145] = np.nan  # 5 frames: the span bridged is 0.2 s
+    long_[140:160] = np.nan  # 0.7 s: unknown, not bridged
+    one = events.detect_heel_lifts(short, time_s, max_gap_s=0.25, **kwargs)
+    assert one[:, :2].tolist() == [[100, 200]]
+    assert np.isfinite(short[one[0, 2]])  # the peak is a measured frame
+    assert events.detect_heel_lifts(short, time_s, **kwargs)[:, :2].tolist() == [[100, 140], [145, 200]]
+    assert events.detect_heel_lifts(long_, time_s, max_gap_s=0.25, **kwargs)[:, :2].tolist() == [[100, 140], [160, 200]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .signal import frame_interval_s, hysteresis_runs, shorth
+from .signal import fill_gaps, frame_interval_s, hysteresis_runs, shorth
 
 
 def heel_baseline(height: np.ndarray, use: np.ndarray) -> np.ndarray:
@@ -37,6 +37,7 @@ def detect_heel_lifts(
     min_duration_s: float,
     onset_rate_fraction: float = 0.2,
     dt_s: float | None = None,
+    max_gap_s: float = 0.0,
 ) -> np.ndarray:
     """Heel lifts of one leg by hysteresis and a minimum duration.
 
@@ -59,13 +60,18 @@ def detect_heel_lifts(
         height, is not fooled by a slow drift of the heel-down level).
     dt_s : float, optional
         Frame interval (default: from ``time_s``).
+    max_gap_s : float
+        Gaps of unknown height (NaN) up to this long are bridged by interpolation before the
+        thresholds are applied, so a heel lost for a few frames while up is one lift, not
+        two; longer gaps count as heel down. Peaks are always measured frames.
 
     Returns
     -------
     ndarray of shape (K, 3), int64
         start frame, stop frame (exclusive) and frame of the peak height of each lift.
     """
-    spans = hysteresis_runs(lift_height, on=on_foot, off=off_foot)
+    bridged = fill_gaps(np.asarray(lift_height, dtype=np.float64), time_s, max_gap_s=max_gap_s)
+    spans = hysteresis_runs(bridged, on=on_foot, off=off_foot)
     if spans.size == 0:
         return np.zeros((0, 3), dtype=np.int64)
     dur = time_s[spans[:, 1] - 1] - time_s[spans[:, 0]] + (dt_s or frame_interval_s(time_s))

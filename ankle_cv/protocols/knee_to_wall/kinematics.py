@@ -302,7 +302,8 @@ def heel_events(kin: LegKinematics, settings: KneeToWallSettings, *,
     found = []
     for leg in range(2):  # two legs, not frames
         spans = events.detect_heel_lifts(height[leg], kin.time_s, on_foot=on[leg], off_foot=off[leg],
-                                         min_duration_s=settings.heel_min_duration_s, dt_s=kin.dt_s)
+                                         min_duration_s=settings.heel_min_duration_s, dt_s=kin.dt_s,
+                                         max_gap_s=settings.max_gap_s)
         found.append(np.column_stack((np.full(len(spans), leg), spans)))
     lifts = np.concatenate(found).astype(np.int64)
     lifted = np.zeros(height.shape, dtype=bool)

@@ -18,7 +18,8 @@ class KneeToWallSettings:
     min_visibility : float
         Landmarks seen with less MediaPipe visibility count as missing.
     max_gap_s : float
-        Longest gap of missing shank landmarks bridged by interpolation.
+        Longest gap of missing shank landmarks, or of an unknown heel height, bridged by
+        interpolation (a heel lost for a moment while up stays one lift).
     cutoff_hz : float
         -3 dB frequency of the zero-phase Gaussian smoothing of angles and heel heights.
     roll_source : RollChoice

@@ -284,5 +284,6 @@ def squat_heel(kin: SquatKinematics, settings: SquatSettings, *, heel_rise_foot:
         height = signal.smooth(np.asarray(heel_rise_foot, dtype=np.float64), sigma_frames=kin.sigma_frames)
         source = HeelSource.IMAGE
     lifts = events.detect_heel_lifts(height, kin.time_s, on_foot=settings.heel_on_foot, off_foot=settings.heel_off_foot,
-                                     min_duration_s=settings.heel_min_duration_s, dt_s=kin.dt_s)
+                                     min_duration_s=settings.heel_min_duration_s, dt_s=kin.dt_s,
+                                     max_gap_s=settings.max_gap_s)
     return SquatHeel(height_foot=height, lifts=lifts, source=source, foot_px=float(foot_px))
