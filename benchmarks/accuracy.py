@@ -166,7 +166,9 @@ def main() -> None:
         figures["heel"] = heel(folder)
         if not args.no_media:
             real_clips()
-    if args.write_ratchet:
+    if args.write_ratchet:  # sections this run did not measure (the small squat suite's) are kept
+        committed = json.loads(RATCHET.read_text()) if RATCHET.exists() else {}
+        figures = {key: figures.get(key, value) for key, value in committed.items()} | figures
         RATCHET.write_text(json.dumps(figures, indent=2) + "\n")
         print(f"\nwrote {RATCHET.relative_to(ROOT)}")
     print(f"\ndone in {time.perf_counter() - t0:.0f} s")
