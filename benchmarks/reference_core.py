@@ -169,17 +169,19 @@ def tibia_angle(dx, dy, roll_deg, facing):
     return math.degrees(math.atan2(facing * h, v))
 
 
-def hysteresis_lifts(height, time_s, on, off, min_dur_s, dt):
-    """Hysteresis, minimum duration, then widening over the frames rising (falling) at more
-    than a fifth of the lift's fastest rise (fall), like the core."""
-    spans = runs([not isnan(h) and h > off for h in height])
+def hysteresis_lifts(height, time_s, on, off, min_dur_s, dt, max_gap_s):
+    """Gaps up to ``max_gap_s`` bridged, hysteresis, minimum duration, then widening over the
+    frames rising (falling) at more than a fifth of the lift's fastest rise (fall), like the
+    core; the peak is the highest measured frame."""
+    bridged = fill_gaps(height, time_s, max_gap_s)
+    spans = runs([not isnan(h) and h > off for h in bridged])
     lifts = []
     for lo, hi in spans:
-        if not any(height[k] > on for k in range(lo, hi)):
+        if not any(bridged[k] > on for k in range(lo, hi)):
             continue
         if time_s[hi - 1] - time_s[lo] + dt < min_dur_s:
             continue
-        peak = max(range(lo, hi), key=lambda k: (height[k], -k))
+        peak = max((k for k in range(lo, hi) if not isnan(height[k])), key=lambda k: (height[k], -k))
         lifts.append([lo, hi, peak])
     n = len(height)
     rate = [NAN] * n
@@ -367,7 +369,7 @@ def knee_to_wall_reference(xyzv, time_s, *, lines=None, min_visibility=0.5, max_
         level = shorth(use if len(use) >= 10 else rise)
         h = [r - level for r in rise]
         heights.append(h)
-        found = hysteresis_lifts(h, t, heel_on_foot, heel_off_foot, heel_min_duration_s, dt)
+        found = hysteresis_lifts(h, t, heel_on_foot, heel_off_foot, heel_min_duration_s, dt, max_gap_s)
         lifts += [(leg, lo, hi, peak) for lo, hi, peak in found]
         up = [False] * n
         for lo, hi, _ in found:
