@@ -1,6 +1,6 @@
 """Accuracy benchmark: ankle-cv against rendered clips with known truth, and on real clips.
 
-    python benchmarks/accuracy.py                  # full suite (24 knee-to-wall + 4 squat clips)
+    python benchmarks/accuracy.py                  # full suite (24 knee-to-wall + 10 squat clips)
     python benchmarks/accuracy.py --write-ratchet  # ... and commit its figures as the ratchet
     python benchmarks/accuracy.py --suite small    # the ratchet test's 4 clips
     python benchmarks/accuracy.py --suite issue12  # 16 clips: cm, crest angle, far leg, pitch, refusals
@@ -153,12 +153,15 @@ def main() -> None:
         rows, summary = run(suites[name](), folder, jobs=args.jobs)
         print_rows(rows)
         print_summary(summary)
-        near = summarize({k: r for k, r in rows.items() if r["near_leg"]})
-        print("\n  tested leg nearest the camera (the recommended set-up):")
-        for key in ("clips", "angle_mae_deg", "angle_max_abs_deg", "angle_bias_deg", "lift_precision", "lift_recall"):
-            print(f"    {key:22} {near[key]}")
         figures[name] = summary
-        figures[f"{name}_near_leg"] = near
+        for side, is_near, title in (("near", True, "nearest the camera (the recommended set-up)"),
+                                     ("far", False, "on the far side (trusted: the trials a verdict may rest on)")):
+            part = summarize({k: r for k, r in rows.items() if r["near_leg"] == is_near})
+            print(f"\n  tested leg {title}:")
+            for key in ("clips", "angle_mae_deg", "angle_max_abs_deg", "angle_bias_deg", "trusted_trials",
+                        "trusted_mae_deg", "trusted_max_abs_deg", "lift_precision", "lift_recall"):
+                print(f"    {key:22} {part[key]}")
+            figures[f"{name}_{side}_leg"] = part
         (OUT / f"accuracy_{name}.json").write_text(json.dumps({"rows": rows, "summary": summary}, indent=1))
     if args.suite == "full" or (args.write_ratchet and args.suite not in sections):
         figures["squat_full"] = squats(folder)

@@ -254,6 +254,7 @@ def score_clip(video: Path, *, cache_dir: Path | None = None) -> dict:
         "roll_error_deg": result.camera.roll_deg - truth["roll_deg"],
         "roll_source": result.camera.roll_source,
         "angle_errors_deg": [],
+        "trusted_errors_deg": [],  # the trials a verdict may rest on
         "peak_any_errors_deg": [],
         "missed_trials": 0,
         "extra_trials": 0,
@@ -276,6 +277,8 @@ def score_clip(video: Path, *, cache_dir: Path | None = None) -> dict:
         row["peak_any_errors_deg"].append(got.peak_any_deg - want["peak_tibia_deg"])
         if got.peak_deg is not None:
             row["angle_errors_deg"].append(got.peak_deg - want["peak_tibia_heel_down_deg"])
+            if got.trusted:
+                row["trusted_errors_deg"].append(row["angle_errors_deg"][-1])
     row["extra_trials"] = len(trials) - len(used) + sum(len(leg.trials) for name, leg in legs.items() if name != tested)
     lifts = list(found.heel_lifts) if found else []
     row["found_lifts"] = len(lifts) + sum(len(leg.heel_lifts) for name, leg in legs.items() if name != tested)
@@ -291,6 +294,7 @@ def score_clip(video: Path, *, cache_dir: Path | None = None) -> dict:
 def summarize(rows: dict[str, dict]) -> dict:
     """Suite-level figures from per-clip rows."""
     errors = np.array([e for r in rows.values() for e in r["angle_errors_deg"]])
+    trusted = np.array([e for r in rows.values() for e in r["trusted_errors_deg"]])
     any_errors = np.array([e for r in rows.values() for e in r["peak_any_errors_deg"]])
     onsets = np.array([e for r in rows.values() for e in r["onset_errors_frames"]])
     found = sum(r["found_lifts"] for r in rows.values())
@@ -303,6 +307,9 @@ def summarize(rows: dict[str, dict]) -> dict:
         "angle_mae_deg": round(float(np.mean(np.abs(errors))), 2) if errors.size else None,
         "angle_max_abs_deg": round(float(np.max(np.abs(errors))), 2) if errors.size else None,
         "angle_bias_deg": round(float(np.mean(errors)), 2) if errors.size else None,
+        "trusted_trials": int(trusted.size),
+        "trusted_mae_deg": round(float(np.mean(np.abs(trusted))), 2) if trusted.size else None,
+        "trusted_max_abs_deg": round(float(np.max(np.abs(trusted))), 2) if trusted.size else None,
         "peak_any_mae_deg": round(float(np.mean(np.abs(any_errors))), 2) if any_errors.size else None,
         "missed_trials": sum(r["missed_trials"] for r in rows.values()),
         "extra_trials": sum(r["extra_trials"] for r in rows.values()),

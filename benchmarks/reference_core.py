@@ -170,10 +170,18 @@ def tibia_angle(dx, dy, roll_deg, facing):
 
 
 def hysteresis_lifts(height, time_s, on, off, min_dur_s, dt, max_gap_s):
-    """Gaps up to ``max_gap_s`` bridged, hysteresis, minimum duration, then widening over the
-    frames rising (falling) at more than a fifth of the lift's fastest rise (fall), like the
-    core; the peak is the highest measured frame."""
-    bridged = fill_gaps(height, time_s, max_gap_s)
+    """Gaps up to ``max_gap_s`` with the heel up on both sides bridged, hysteresis, minimum
+    duration, then widening over the frames rising (falling) at more than a fifth of the
+    lift's fastest rise (fall), like the core; the peak is the highest measured frame."""
+    filled = fill_gaps(height, time_s, max_gap_s)
+    up = [not isnan(h) and h > off for h in height]
+    bridged = list(height)
+    for k in range(len(height)):
+        if isnan(height[k]) and not isnan(filled[k]):
+            before = max(j for j in range(k) if not isnan(height[j]))
+            after = min(j for j in range(k + 1, len(height)) if not isnan(height[j]))
+            if up[before] and up[after]:
+                bridged[k] = filled[k]
     spans = runs([not isnan(h) and h > off for h in bridged])
     lifts = []
     for lo, hi in spans:

@@ -50,11 +50,13 @@ def test_the_validation_stated_in_every_report_is_the_committed_one():
     from ankle_cv.protocols.references import VALIDATION
 
     figures = json.loads(RATCHET.read_text())
-    near, issue12 = figures["full_near_leg"], figures["issue12"]
+    near, far = figures["full_near_leg"], figures["full_far_leg"]
     assert (VALIDATION.clips, VALIDATION.angle_bias_deg, VALIDATION.angle_mae_deg, VALIDATION.angle_max_abs_deg) == (
         near["clips"], near["angle_bias_deg"], near["angle_mae_deg"], near["angle_max_abs_deg"])
     assert (VALIDATION.far_trusted_mae_deg, VALIDATION.far_trusted_max_abs_deg) == (
-        issue12["far_mae_deg"], issue12["far_max_abs_deg"])
+        far["trusted_mae_deg"], far["trusted_max_abs_deg"])
+    # the stated far-leg figures are the worse of the two suites that measure it
+    assert VALIDATION.far_trusted_max_abs_deg >= figures["issue12"]["far_max_abs_deg"]
     assert VALIDATION.smallest_lift_found_cm == figures["heel"]["smallest_lift_found_cm"]
 
 

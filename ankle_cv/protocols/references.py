@@ -61,11 +61,11 @@ class Validation:
     angle_bias_deg: float = -1.59
     angle_mae_deg: float = 2.19
     angle_max_abs_deg: float = 6.03
-    #: The tested leg on the far side, trusted trials only (the issue-12 suite), and the
-    #: smallest heel lift found in every render of the heel-lift sweep (``--suite heel``; the
-    #: 0.3 cm lifts were missed).
-    far_trusted_mae_deg: float = 2.21
-    far_trusted_max_abs_deg: float = 3.7
+    #: The tested leg on the far side, trusted trials only (the same full suite: 21 of 36
+    #: trials; the issue-12 suite's 10 read 2.21 and 3.7), and the smallest heel lift found
+    #: in every render of the heel-lift sweep (``--suite heel``; the 0.3 cm lifts were missed).
+    far_trusted_mae_deg: float = 2.34
+    far_trusted_max_abs_deg: float = 4.89
     smallest_lift_found_cm: float = 0.4
 
     def as_dict(self) -> dict:
