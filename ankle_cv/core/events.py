@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .signal import _neighbour_indices, fill_gaps, frame_interval_s, hysteresis_runs, shorth
+from .signal import fill_gaps, frame_interval_s, hysteresis_runs, shorth
 
 
 def heel_baseline(height: np.ndarray, use: np.ndarray) -> np.ndarray:
@@ -72,8 +72,9 @@ def detect_heel_lifts(
     ndarray of shape (K, 3), int64
         start frame, stop frame (exclusive) and frame of the peak height of each lift.
     """
-    bridged = bridge_lifted_gaps(np.asarray(lift_height, dtype=np.float64), time_s, off=off_foot,
-                                 max_gap_s=max_gap_s)
+    height = np.asarray(lift_height, dtype=np.float64)
+    up = np.nan_to_num(height, nan=-np.inf) > off_foot  # a gap is bridged only between two of these
+    bridged = fill_gaps(height, time_s, max_gap_s=max_gap_s, ends=up) if height.size else height
     spans = hysteresis_runs(bridged, on=on_foot, off=off_foot)
     if spans.size == 0:
         return np.zeros((0, 3), dtype=np.int64)
@@ -85,26 +86,6 @@ def detect_heel_lifts(
     peaks = [lo + int(np.argmax(h[lo:hi])) for lo, hi in spans]  # a loop over events, not frames
     spans = widen_by_rate(np.asarray(lift_height, dtype=np.float64), spans, peaks, onset_rate_fraction)
     return np.column_stack((spans, peaks)).astype(np.int64)
-
-
-def bridge_lifted_gaps(height: np.ndarray, time_s: np.ndarray, *, off: float | np.ndarray,
-                       max_gap_s: float) -> np.ndarray:
-    """``height`` (T,) with its NaN gaps up to ``max_gap_s`` interpolated where the samples on
-    both sides are above ``off`` (scalar or per sample, each side judged by its own): only a
-    heel lost while it was up. A gap beside a heel that was down stays NaN, so no lift is
-    made of bridged samples or lengthened by them past a heel-down frame."""
-    if height.size == 0 or max_gap_s <= 0:
-        return height
-    filled = fill_gaps(height, time_s, max_gap_s=max_gap_s)
-    gap = np.isnan(height) & np.isfinite(filled)
-    if not gap.any():
-        return height
-    known = np.isfinite(height)
-    up = known & (np.nan_to_num(height, nan=-np.inf) > np.broadcast_to(off, height.shape))
-    prev, nxt = _neighbour_indices(known)  # interior gaps only were filled: both exist
-    n = height.size
-    keep = gap & up[np.clip(prev, 0, n - 1)] & up[np.clip(nxt, 0, n - 1)]
-    return np.where(keep, filled, height)
 
 
 def widen_by_rate(height: np.ndarray, spans: np.ndarray, peaks: list[int], fraction: float) -> np.ndarray:

@@ -20,7 +20,8 @@ def _neighbour_indices(valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return prev, nxt
 
 
-def fill_gaps(values: np.ndarray, time_s: np.ndarray, *, max_gap_s: float) -> np.ndarray:
+def fill_gaps(values: np.ndarray, time_s: np.ndarray, *, max_gap_s: float,
+              ends: np.ndarray | None = None) -> np.ndarray:
     """Linearly interpolate NaN runs no longer than ``max_gap_s`` (edges are never filled).
 
     Works on the runs of NaN only (gaps are few), so its cost is one scan of the series.
@@ -33,6 +34,9 @@ def fill_gaps(values: np.ndarray, time_s: np.ndarray, *, max_gap_s: float) -> np
     max_gap_s : float
         Longest span, from the last valid sample before a gap to the first after it, that
         is bridged. ``np.inf`` fills every interior gap.
+    ends : ndarray of shape (..., T), bool, optional
+        Fill only the gaps whose valid samples on both sides are True here (e.g. a heel up
+        on both sides of a gap: lost while up, not between a lift and a heel down).
 
     Returns
     -------
@@ -43,12 +47,14 @@ def fill_gaps(values: np.ndarray, time_s: np.ndarray, *, max_gap_s: float) -> np
     n = values.shape[-1]
     flat = out.reshape(-1, n)
     missing = np.isnan(flat)
-    for row, gaps in zip(flat, missing):  # a loop over series, not frames
+    allowed = np.ones_like(missing) if ends is None else np.broadcast_to(ends, values.shape).reshape(-1, n)
+    for row, gaps, ok in zip(flat, missing, allowed):  # a loop over series, not frames
         if not gaps.any():
             continue
         spans = runs(gaps)
         spans = spans[(spans[:, 0] > 0) & (spans[:, 1] < n)]  # interior gaps only
         spans = spans[time_s[spans[:, 1]] - time_s[spans[:, 0] - 1] <= max_gap_s + 1e-9]
+        spans = spans[ok[spans[:, 0] - 1] & ok[spans[:, 1]]]
         if not spans.size:
             continue
         lengths = spans[:, 1] - spans[:, 0]
